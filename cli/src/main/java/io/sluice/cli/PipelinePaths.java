@@ -1,0 +1,32 @@
+package io.sluice.cli;
+
+import io.sluice.pipeline.LoadedPipeline;
+import io.sluice.pipeline.PipelineLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Turns a PATH argument into a loaded pipeline, or a one-line error with exit code 2. */
+final class PipelinePaths {
+    private PipelinePaths() {
+    }
+
+    static LoadedPipeline load(String argument) {
+        Path path = Path.of(argument);
+        if (!Files.exists(path)) {
+            throw UserError.usage(argument + ": no such file or directory");
+        }
+        if (!PipelineLoader.isPipelinePath(path)) {
+            throw UserError.usage(argument + ": not a pipeline (a directory with a " + PipelineLoader.DEFINITION + ")");
+        }
+        Path dir = PipelineLoader.directoryOf(path);
+        String shownAs = argument.endsWith(PipelineLoader.DEFINITION)
+                ? argument.substring(0, argument.length() - PipelineLoader.DEFINITION.length())
+                : argument;
+        try {
+            return PipelineLoader.load(dir, shownAs);
+        } catch (IOException e) {
+            throw UserError.usage(argument + ": cannot read: " + e.getMessage());
+        }
+    }
+}

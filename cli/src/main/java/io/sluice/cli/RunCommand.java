@@ -1,0 +1,155 @@
+package io.sluice.cli;
+
+import io.sluice.definition.Ids;
+import io.sluice.definition.Pipeline;
+import io.sluice.engine.MachineCapacity;
+import io.sluice.engine.RunCreator;
+import io.sluice.engine.RunDriver;
+import io.sluice.engine.RunSpec;
+import io.sluice.engine.Workspaces;
+import io.sluice.executor.LocalExecutor;
+import io.sluice.pipeline.LoadedPipeline;
+import io.sluice.problem.Problem;
+import io.sluice.run.RunState;
+import io.sluice.schedule.Interval;
+import io.sluice.schedule.InvalidDateException;
+import io.sluice.schedule.LogicalDates;
+import io.sluice.store.RunKind;
+import io.sluice.store.RunRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code sluice run PATH}: a dev run of a working copy, waited for with live progress; exit 0 iff it succeeded. */
+@Command(name = "run", description = "Run a pipeline directory (a dev run of the working copy) and wait for it.")
+final class RunCommand implements Callable<Integer> {
+    @ParentCommand
+    Sluice root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PATH|PIPELINE", description = "A pipeline directory.")
+    String target;
+
+    @Option(names = "--date", paramLabel = "D", description = "Logical date: YYYY-MM-DD (or a date-time for sub-daily schedules).")
+    String date;
+
+    @Option(names = "--param", paramLabel = "K=V", description = "Override a param; repeatable.")
+    List<String> params = List.of();
+
+    @Option(names = "--detach", description = "Start the run and return at once (needs a server).")
+    boolean detach;
+
+    @Option(names = "--json", description = "Print the finished run as JSON instead of progress.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (!Files.exists(Path.of(target)) && Ids.isValid(target)) {
+            throw UserError.usage("'" + target + "' is not a pipeline directory; running a deployed pipeline by id needs sluice deploy, which this version does not have");
+        }
+        if (detach) {
+            throw UserError.usage("--detach needs a Sluice server, which this version does not have; run without it");
+        }
+        LoadedPipeline loaded = PipelinePaths.load(target);
+        try (Cli cli = new Cli(root, spec)) {
+            if (loaded.hasDefinitionErrors()) {
+                loaded.definitionProblems().forEach(p -> cli.err.println(p.render()));
+                cli.err.println("sluice: " + target + " is invalid (" + loaded.definitionProblems().stream().filter(Problem::isError).count()
+                        + " errors); nothing ran");
+                return UserError.BAD;
+            }
+            Pipeline pipeline = loaded.pipeline().orElseThrow();
+            Map<String, String> resolvedParams = Params.resolve(pipeline.params(), params);
+            Interval interval;
+            try {
+                interval = LogicalDates.manual(pipeline.schedule(), pipeline.timezone(), Optional.ofNullable(date), cli.clock.instant());
+            } catch (InvalidDateException e) {
+                throw UserError.usage("--date: " + e.getMessage());
+            }
+            if (loaded.hasPlaybookErrors() && !json) {
+                cli.err.println("note: PLAYBOOK.md has problems (sluice validate " + target + " lists them); deploy would refuse it");
+            }
+            RunSpec runSpec = new RunSpec(pipeline, loaded.files(), loaded.version(), loaded.pipelineYaml().orElse(""),
+                    loaded.playbookMd(), loaded.playbook().orElse(io.sluice.playbook.Playbook.EMPTY), RunKind.DEV,
+                    Optional.of(loaded.files().root()), interval,
+                    LogicalDates.format(interval, pipeline.schedule(), pipeline.timezone()), resolvedParams, Optional.empty(),
+                    Map.of(), MachineCapacity.detect());
+            return runAndWait(cli, runSpec);
+        }
+    }
+
+    private int runAndWait(Cli cli, RunSpec runSpec) {
+        Workspaces.removeLeftovers(cli.store(), cli.home);
+        String runId = new RunCreator(cli.store(), cli.clock).create(runSpec);
+        int nameWidth = runSpec.pipeline().tasks().stream().mapToInt(t -> t.id().length()).max().orElse(8);
+        ProgressPrinter progress = new ProgressPrinter(cli.out, Terminal.isInteractive(), runSpec.pipeline().tasks().size(), nameWidth);
+        if (!json) {
+            cli.out.println("run " + runId + ": " + runSpec.pipeline().id() + " " + runSpec.logicalDate()
+                    + " (dev run of " + target + ", version " + runSpec.version().substring(0, 12) + ")");
+            cli.out.flush();
+        }
+        try (LocalExecutor executor = new LocalExecutor()) {
+            RunDriver driver = new RunDriver(cli.store(), cli.home, executor, cli.clock,
+                    json ? io.sluice.engine.RunListener.NONE : progress);
+            CountDownLatch done = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                driver.cancel("interrupted (Ctrl-C or SIGTERM)");
+                try {
+                    done.await(2, TimeUnit.MINUTES);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "sluice-cancel-on-exit");
+            Runtime.getRuntime().addShutdownHook(hook);
+            RunRecord finished;
+            try {
+                finished = driver.drive(runId, runSpec);
+            } finally {
+                progress.close();
+                done.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it waits for the countdown above
+                }
+            }
+            if (json) {
+                cli.printJson(RunJson.run(finished, cli.store().tasks(runId)));
+            } else {
+                summary(cli, finished);
+            }
+            return finished.state() == RunState.SUCCEEDED ? 0 : UserError.BAD;
+        }
+    }
+
+    private void summary(Cli cli, RunRecord run) {
+        Duration took = Duration.between(run.startedAt().orElse(run.createdAt()), run.endedAt().orElse(cli.clock.instant()));
+        String time = String.format("%.1fs", took.toMillis() / 1000.0);
+        if (run.state() == RunState.SUCCEEDED) {
+            cli.out.println("run " + run.id() + " succeeded in " + time);
+        } else {
+            cli.out.println("run " + run.id() + " " + run.state().wireName() + " in " + time + ": " + run.reason().orElse(""));
+            cli.out.println("  why:  sluice why " + run.id() + homeFlag(cli));
+            cli.out.println("  logs: sluice logs " + run.id() + homeFlag(cli) + " TASK");
+        }
+        cli.out.flush();
+    }
+
+    private String homeFlag(Cli cli) {
+        return root.home == null ? "" : " --home " + root.home;
+    }
+}

@@ -1,0 +1,46 @@
+package io.sluice.yaml;
+
+import java.util.Collection;
+import java.util.Optional;
+
+/** Suggests the known word a user probably meant, by edit distance with transpositions. */
+public final class DidYouMean {
+    private DidYouMean() {
+    }
+
+    public static Optional<String> suggest(String input, Collection<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        String lower = input.toLowerCase(java.util.Locale.ROOT);
+        for (String candidate : known) {
+            int distance = distance(lower, candidate.toLowerCase(java.util.Locale.ROOT));
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        int allowed = Math.max(1, Math.min(3, input.length() / 3));
+        return bestDistance <= allowed ? Optional.of(best) : Optional.empty();
+    }
+
+    /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+    static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+}

@@ -1,0 +1,47 @@
+package io.sluice.engine;
+
+import io.sluice.definition.Resources;
+import io.sluice.executor.TaskProcess;
+import io.sluice.run.TaskState;
+import io.sluice.run.TaskView;
+import io.sluice.run.WaitReason;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The driver's picture of one task: what the store says, plus its live process. Used by one thread only. */
+final class LiveTask {
+    final String id;
+    final String command;
+    final List<String> needs;
+    final int maxAttempts;
+    final Resources resources;
+    final Optional<Duration> timeout;
+    final Duration retryDelay;
+
+    TaskState state = TaskState.PENDING;
+    Optional<WaitReason> waitingFor = Optional.empty();
+    int attempts;
+    TaskProcess process;
+    boolean alive;
+    boolean killRequested;
+    long startedNanos;
+    long retryAtNanos;
+    Integer lastExit;
+
+    LiveTask(String id, String command, List<String> needs, int maxAttempts, Resources resources,
+             Optional<Duration> timeout, Duration retryDelay) {
+        this.id = id;
+        this.command = command;
+        this.needs = needs;
+        this.maxAttempts = maxAttempts;
+        this.resources = resources;
+        this.timeout = timeout;
+        this.retryDelay = retryDelay;
+    }
+
+    TaskView view() {
+        return new TaskView(id, state, waitingFor, needs, attempts, maxAttempts, resources, timeout, retryDelay,
+                alive, killRequested, startedNanos, retryAtNanos, Optional.ofNullable(lastExit));
+    }
+}

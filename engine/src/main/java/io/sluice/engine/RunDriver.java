@@ -1,0 +1,579 @@
+package io.sluice.engine;
+
+import io.sluice.definition.Pipeline;
+import io.sluice.definition.Task;
+import io.sluice.definition.TaskDefaults;
+import io.sluice.executor.LocalExecutor;
+import io.sluice.executor.LocalSandbox;
+import io.sluice.executor.ProcTable;
+import io.sluice.executor.ProcessSpec;
+import io.sluice.executor.ProcessSweeper;
+import io.sluice.executor.SweptProcess;
+import io.sluice.executor.TaskProcess;
+import io.sluice.playbook.Failure;
+import io.sluice.playbook.FailureKind;
+import io.sluice.playbook.PlaybookEntry;
+import io.sluice.playbook.PlaybookMatcher;
+import io.sluice.run.Command;
+import io.sluice.run.Decision;
+import io.sluice.run.RunDecider;
+import io.sluice.run.RunEvent;
+import io.sluice.run.RunState;
+import io.sluice.run.RunView;
+import io.sluice.run.Step;
+import io.sluice.run.StepState;
+import io.sluice.run.TaskEvent;
+import io.sluice.run.TaskState;
+import io.sluice.run.WaitReason;
+import io.sluice.store.AttemptRecord;
+import io.sluice.store.RunRecord;
+import io.sluice.store.RunStore;
+import io.sluice.store.RunWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one run to its end: asks {@link RunDecider} what to do, makes each state change durable
+ * in one transaction, then acts (starts or stops processes), and waits for the next event: a
+ * process ended, a timer came due, or a cancel was asked for. One thread owns all of the run's state.
+ */
+public final class RunDriver {
+    private static final Logger LOG = LoggerFactory.getLogger(RunDriver.class);
+    /** Even with nothing due, the loop looks again this often: the safety net, not the engine. */
+    private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** Short tasks get a cheap sweep of younger pids; longer ones a full /proc scan. */
+    private static final long FULL_SWEEP_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private final RunStore store;
+    private final SluiceHome home;
+    private final LocalExecutor executor;
+    private final Clock clock;
+    private final RunListener listener;
+    private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+
+    private String runId;
+    private RunSpec spec;
+    private RunJournal journal;
+    private TaskEnvironment environment;
+    private TaskEnvironment.RunContext context;
+    private RunState state;
+    private LiveStep setup;
+    private LiveStep teardown;
+    private final Map<String, LiveTask> tasks = new LinkedHashMap<>();
+    private Map<String, String> setupEnv = Map.of();
+    private boolean cancelRequested;
+    private boolean timedOut;
+    private String cancelCause = "cancelled";
+    private LocalSandbox sandbox;
+    private int activeProcesses;
+    private long activeSince;
+    private long runningNanos;
+    private Consumer<Path> beforeWorkspaceRemoval = p -> { };
+    private final List<String> secrets = new ArrayList<>();
+
+    /** A process of the run ended. {@code name} is a task id or _setup/_teardown. */
+    private record Exited(String name, int attempt, int exitCode, List<SweptProcess> swept) {
+    }
+
+    private record CancelAsked(String cause) {
+    }
+
+    public RunDriver(RunStore store, SluiceHome home, LocalExecutor executor, Clock clock, RunListener listener) {
+        this.store = store;
+        this.home = home;
+        this.executor = executor;
+        this.clock = clock;
+        this.listener = listener;
+    }
+
+    /** Called with the workspace just before it is deleted; tests check their expected files here. */
+    public RunDriver beforeWorkspaceRemoval(Consumer<Path> hook) {
+        this.beforeWorkspaceRemoval = hook;
+        return this;
+    }
+
+    /** Asks the run to stop: running processes are stopped, teardown runs, the run ends cancelled. Thread-safe. */
+    public void cancel(String cause) {
+        events.add(new CancelAsked(cause));
+    }
+
+    /** Drives the queued run {@code id} of {@code spec} until it ends, and returns its final record. */
+    public RunRecord drive(String id, RunSpec runSpec) {
+        this.runId = id;
+        this.spec = runSpec;
+        this.journal = new RunJournal(home.journal(id), clock);
+        RunRecord record = store.run(id);
+        this.state = record.state();
+        Pipeline pipeline = spec.pipeline();
+        TaskDefaults defaults = pipeline.defaults();
+        this.setup = new LiveStep(pipeline.environment().setup(), defaults.timeout(), record.setupState());
+        this.teardown = new LiveStep(pipeline.environment().teardown(), defaults.timeout(), record.teardownState());
+        Set<String> inRun = new HashSet<>();
+        store.tasks(id).forEach(t -> inRun.add(t.taskId()));
+        for (String taskId : RunCreator.order(spec)) {
+            Task task = pipeline.task(taskId).orElseThrow();
+            List<String> needs = task.needs().stream().filter(inRun::contains).toList();
+            tasks.put(taskId, new LiveTask(taskId, task.run(), needs, defaults.retriesOf(task) + 1,
+                    defaults.resourcesOf(task).cappedAt(spec.capacity()), defaults.timeoutOf(task), defaults.retryDelayOf(task)));
+        }
+        List<String> warnings = new ArrayList<>();
+        this.environment = new TaskEnvironment(System.getenv(), pipeline, spec.extraEnv(), warnings);
+        pipeline.secrets().forEach(s -> Optional.ofNullable(System.getenv("SLUICE_SECRET_" + s)).ifPresent(secrets::add));
+        warnings.forEach(this::note);
+        this.context = new TaskEnvironment.RunContext(pipeline.id(), id, spec.logicalDate(), spec.interval(),
+                home.workspace(id), home.workspace(id).resolve(".sluice").resolve("tmp"), spec.params());
+        loop();
+        return store.run(id);
+    }
+
+    private void loop() {
+        int idleRounds = 0;
+        while (true) {
+            long now = System.nanoTime();
+            Decision decision = RunDecider.decide(view(now), now);
+            if (!decision.commands().isEmpty()) {
+                if (++idleRounds > 10_000) {
+                    throw new IllegalStateException("run " + runId + " keeps deciding without progress: " + decision.commands());
+                }
+                apply(decision.commands(), now);
+                if (state.isTerminal()) {
+                    finish();
+                    return;
+                }
+                continue;
+            }
+            idleRounds = 0;
+            long wait = Math.min(decision.wakeAtNanos().orElse(Long.MAX_VALUE) - now, IDLE_NANOS);
+            try {
+                Object event = events.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
+                while (event != null) {
+                    handle(event);
+                    event = events.poll();
+                }
+            } catch (InterruptedException e) {
+                handle(new CancelAsked("interrupted"));
+            }
+        }
+    }
+
+    private RunView view(long now) {
+        long running = runningNanos + (activeProcesses > 0 ? now - activeSince : 0);
+        return new RunView(state, setup.view(), teardown.view(), tasks.values().stream().map(LiveTask::view).toList(),
+                running, spec.pipeline().timeout(), cancelRequested, timedOut, spec.capacity());
+    }
+
+    // ---- events -------------------------------------------------------------------------------
+
+    private void handle(Object event) {
+        if (event instanceof CancelAsked c) {
+            if (!cancelRequested) {
+                cancelRequested = true;
+                cancelCause = c.cause();
+                store.write(w -> w.requestCancel(runId));
+                note("cancel requested: " + c.cause());
+            }
+        } else if (event instanceof Exited e) {
+            e.swept().forEach(p -> note("sweep: killed " + p.describe()));
+            if (!e.name().equals(AttemptRecord.TEARDOWN)) {
+                processEnded(); // teardown does not count toward the run timeout
+            }
+            if (e.name().equals(AttemptRecord.SETUP) || e.name().equals(AttemptRecord.TEARDOWN)) {
+                stepEnded(e.name().equals(AttemptRecord.SETUP) ? Step.SETUP : Step.TEARDOWN, e);
+            } else {
+                taskEnded(e);
+            }
+        }
+    }
+
+    private void taskEnded(Exited e) {
+        LiveTask task = tasks.get(e.name());
+        if (task == null || task.attempts != e.attempt()) {
+            return; // a late exit of an older attempt; its state was settled when it was stopped
+        }
+        task.alive = false;
+        task.lastExit = e.exitCode();
+        SecretMask.apply(home.log(runId, task.id, e.attempt()), secrets);
+        if (task.state.isTerminal() || task.state == TaskState.RETRYING) {
+            // stopped on timeout or cancel: its state was recorded then; now record how the process ended
+            store.write(w -> w.endAttempt(runId, task.id, e.attempt(), Optional.of(e.exitCode()), outcomeOf(task.state), Optional.empty()));
+        }
+    }
+
+    private void stepEnded(Step step, Exited e) {
+        LiveStep live = step == Step.SETUP ? setup : teardown;
+        String name = step == Step.SETUP ? AttemptRecord.SETUP : AttemptRecord.TEARDOWN;
+        StepState to = e.exitCode() == 0 && !live.killRequested ? StepState.SUCCEEDED : StepState.FAILED;
+        SecretMask.apply(home.log(runId, name, 1), secrets);
+        Optional<PlaybookEntry> entry = Optional.empty();
+        if (to == StepState.FAILED) {
+            FailureKind kind = step == Step.SETUP ? FailureKind.SETUP_FAILED : FailureKind.TEARDOWN_FAILED;
+            entry = match(Optional.empty(), kind, Optional.of(e.exitCode()), home.log(runId, name, 1));
+        }
+        Optional<String> entryTitle = entry.map(PlaybookEntry::title);
+        String cause = live.killRequested ? live.killCause : "exit " + e.exitCode();
+        store.write(w -> {
+            w.stepState(runId, step, StepState.RUNNING, to);
+            w.endAttempt(runId, name, 1, Optional.of(e.exitCode()), to == StepState.SUCCEEDED ? "succeeded" : "failed", entryTitle);
+        });
+        live.state = to;
+        live.process = null;
+        if (step == Step.SETUP && to == StepState.SUCCEEDED) {
+            List<String> warnings = new ArrayList<>();
+            setupEnv = SetupEnv.read(home.workspace(runId).resolve(".sluice").resolve("env"), warnings);
+            warnings.forEach(this::note);
+        }
+        journal.write(step.wireName() + " " + to.name().toLowerCase() + " (" + cause + ")");
+        listener.stepChanged(step, to, cause + entryTitle.map(t -> "; playbook: " + t).orElse(""));
+    }
+
+    // ---- commands -----------------------------------------------------------------------------
+
+    private void apply(List<Command> commands, long now) {
+        Map<String, Optional<PlaybookEntry>> matches = new LinkedHashMap<>();
+        for (Command c : commands) {
+            switch (c) {
+                case Command.FailTask f -> matches.put(f.task(), match(Optional.of(f.task()), FailureKind.FAILED,
+                        Optional.of(f.exitCode()), lastLog(f.task())));
+                case Command.RetryTask r -> matches.put(r.task(), match(Optional.of(r.task()),
+                        r.timedOut() ? FailureKind.TIMED_OUT : FailureKind.FAILED,
+                        Optional.ofNullable(r.exitCode()), lastLog(r.task())));
+                case Command.TimeOutTask t -> matches.put(t.task(), match(Optional.of(t.task()), FailureKind.TIMED_OUT,
+                        Optional.empty(), lastLog(t.task())));
+                default -> {
+                }
+            }
+        }
+        store.write(w -> commands.forEach(c -> record(w, c, matches)));
+        List<Runnable> notifications = new ArrayList<>();
+        List<Spawned> spawned = new ArrayList<>();
+        for (Command c : commands) {
+            act(c, now, matches, spawned, notifications);
+        }
+        if (!spawned.isEmpty()) {
+            store.write(w -> spawned.forEach(s -> w.attemptProcess(runId, s.name, s.attempt, s.process.pid(), s.process.startTime())));
+        }
+        notifications.forEach(Runnable::run);
+    }
+
+    /** The durable half of a command: runs inside the decision's transaction. */
+    private void record(RunWriter w, Command command, Map<String, Optional<PlaybookEntry>> matches) {
+        switch (command) {
+            case Command.StartRun s -> {
+                w.runEvent(runId, state, RunEvent.START, "started");
+                w.setWorkspace(runId, home.workspace(runId).toString());
+                ProcessHandle self = ProcessHandle.current();
+                w.setDriver(runId, self.pid(), ProcTable.startTime(self.pid()).orElse(""));
+            }
+            case Command.StartStep s -> {
+                String name = s.step() == Step.SETUP ? AttemptRecord.SETUP : AttemptRecord.TEARDOWN;
+                w.stepState(runId, s.step(), StepState.PENDING, StepState.RUNNING);
+                w.startAttempt(runId, name, 1, home.log(runId, name, 1).toString(), home.exitFile(runId, name, 1).toString());
+            }
+            case Command.SkipStep s -> w.stepState(runId, s.step(), StepState.PENDING, StepState.SKIPPED);
+            case Command.KillStep k -> {
+                // the step's end (failed) is recorded when its process is gone
+            }
+            case Command.StartTask s -> {
+                LiveTask t = tasks.get(s.task());
+                w.taskEvent(runId, s.task(), t.state, TaskEvent.START, s.attempt(), "attempt " + s.attempt(), Optional.empty(), Optional.empty());
+                w.startAttempt(runId, s.task(), s.attempt(), home.log(runId, s.task(), s.attempt()).toString(),
+                        home.exitFile(runId, s.task(), s.attempt()).toString());
+            }
+            case Command.WaitTask wt -> w.taskEvent(runId, wt.task(), tasks.get(wt.task()).state, TaskEvent.WAIT,
+                    tasks.get(wt.task()).attempts, "waiting for " + wt.reason().wireName(), Optional.of(wt.reason()), Optional.empty());
+            case Command.SucceedTask s -> {
+                LiveTask t = tasks.get(s.task());
+                w.taskEvent(runId, s.task(), t.state, TaskEvent.SUCCEED, t.attempts, "exit 0", Optional.empty(), Optional.of(0));
+                w.endAttempt(runId, s.task(), t.attempts, Optional.of(0), "succeeded", Optional.empty());
+            }
+            case Command.FailTask f -> {
+                LiveTask t = tasks.get(f.task());
+                w.taskEvent(runId, f.task(), t.state, TaskEvent.FAIL, t.attempts, "exit " + f.exitCode(), Optional.empty(), Optional.of(f.exitCode()));
+                w.endAttempt(runId, f.task(), t.attempts, Optional.of(f.exitCode()), "failed", matches.get(f.task()).map(PlaybookEntry::title));
+            }
+            case Command.RetryTask r -> {
+                LiveTask t = tasks.get(r.task());
+                String cause = (r.timedOut() ? "timed out after " + io.sluice.definition.Durations.format(t.timeout.orElseThrow())
+                        : "exit " + r.exitCode()) + "; retry in " + io.sluice.definition.Durations.format(t.retryDelay);
+                w.taskEvent(runId, r.task(), t.state, TaskEvent.RETRY, t.attempts, cause, Optional.empty(), Optional.ofNullable(r.exitCode()));
+                w.endAttempt(runId, r.task(), t.attempts, Optional.ofNullable(r.exitCode()), r.timedOut() ? "timed_out" : "failed",
+                        matches.get(r.task()).map(PlaybookEntry::title));
+            }
+            case Command.TimeOutTask to -> {
+                LiveTask t = tasks.get(to.task());
+                String cause = timedOut ? "run timed out" : "timed out after " + t.timeout.map(io.sluice.definition.Durations::format).orElse("?");
+                w.taskEvent(runId, to.task(), t.state, TaskEvent.TIME_OUT, t.attempts, cause, Optional.empty(), Optional.empty());
+                w.endAttempt(runId, to.task(), t.attempts, Optional.empty(), "timed_out", matches.get(to.task()).map(PlaybookEntry::title));
+            }
+            case Command.UpstreamFailTask u -> w.taskEvent(runId, u.task(), tasks.get(u.task()).state, TaskEvent.UPSTREAM_FAIL,
+                    tasks.get(u.task()).attempts, u.cause(), Optional.empty(), Optional.empty());
+            case Command.CancelTask ct -> {
+                LiveTask t = tasks.get(ct.task());
+                String cause = ct.cause().equals("run cancelled") ? cancelCause : ct.cause();
+                w.taskEvent(runId, ct.task(), t.state, TaskEvent.CANCEL, t.attempts, cause, Optional.empty(), Optional.empty());
+                if (t.state == TaskState.RUNNING) {
+                    w.endAttempt(runId, ct.task(), t.attempts, Optional.empty(), "cancelled", Optional.empty());
+                }
+            }
+            case Command.TimeOutRun t -> w.markTimedOut(runId);
+            case Command.FinishRun f -> w.runEvent(runId, state, eventFor(f.state()), f.state() == RunState.CANCELLED ? cancelCause : f.reason());
+        }
+    }
+
+    private record Spawned(String name, int attempt, TaskProcess process) {
+    }
+
+    /** The acting half of a command, after its state change is committed. */
+    private void act(Command command, long now, Map<String, Optional<PlaybookEntry>> matches, List<Spawned> spawned,
+                     List<Runnable> notifications) {
+        switch (command) {
+            case Command.StartRun s -> {
+                state = RunState.RUNNING;
+                createWorkspace();
+                notifications.add(() -> listener.runChanged(runId, RunState.RUNNING, "started"));
+            }
+            case Command.StartStep s -> {
+                LiveStep live = s.step() == Step.SETUP ? setup : teardown;
+                String name = s.step() == Step.SETUP ? AttemptRecord.SETUP : AttemptRecord.TEARDOWN;
+                live.state = StepState.RUNNING;
+                live.startedNanos = now;
+                Map<String, String> env = environment.forProcess(context, s.step().wireName(), 1, setupEnv);
+                if (s.step() == Step.SETUP) {
+                    env.put("SLUICE_ENV", home.workspace(runId).resolve(".sluice").resolve("env").toString());
+                }
+                live.process = spawn(name, 1, live.command.orElseThrow(), env, s.step() == Step.SETUP, spawned);
+                journal.write(s.step().wireName() + " started");
+                notifications.add(() -> listener.stepChanged(s.step(), StepState.RUNNING, ""));
+            }
+            case Command.SkipStep s -> (s.step() == Step.SETUP ? setup : teardown).state = StepState.SKIPPED;
+            case Command.KillStep k -> {
+                LiveStep live = k.step() == Step.SETUP ? setup : teardown;
+                live.killRequested = true;
+                live.killCause = k.cause();
+                journal.write(k.step().wireName() + " stopped: " + k.cause());
+                stop(live.process);
+            }
+            case Command.StartTask s -> {
+                LiveTask t = tasks.get(s.task());
+                t.state = TaskState.RUNNING;
+                t.waitingFor = Optional.empty();
+                t.attempts = s.attempt();
+                t.startedNanos = now;
+                t.killRequested = false;
+                t.lastExit = null;
+                Map<String, String> env = environment.forProcess(context, t.id, s.attempt(), setupEnv);
+                t.process = spawn(t.id, s.attempt(), t.command, env, true, spawned);
+                t.alive = true;
+                notifications.add(() -> listener.taskChanged(t.id, TaskState.RUNNING, s.attempt(), ""));
+            }
+            case Command.WaitTask wt -> {
+                LiveTask t = tasks.get(wt.task());
+                t.state = TaskState.WAITING;
+                t.waitingFor = Optional.of(wt.reason());
+                notifications.add(() -> listener.taskChanged(t.id, TaskState.WAITING, t.attempts, wt.reason().wireName()));
+            }
+            case Command.SucceedTask s -> settle(tasks.get(s.task()), TaskState.SUCCEEDED, "", notifications);
+            case Command.FailTask f -> settle(tasks.get(f.task()), TaskState.FAILED,
+                    "exit " + f.exitCode() + playbookNote(matches.get(f.task())), notifications);
+            case Command.RetryTask r -> {
+                LiveTask t = tasks.get(r.task());
+                t.retryAtNanos = r.retryAtNanos();
+                if (r.kill()) {
+                    t.killRequested = true;
+                    stop(t.process);
+                }
+                settle(t, TaskState.RETRYING, (r.timedOut() ? "timed out" : "exit " + r.exitCode())
+                        + ", retry in " + io.sluice.definition.Durations.format(t.retryDelay), notifications);
+            }
+            case Command.TimeOutTask to -> {
+                LiveTask t = tasks.get(to.task());
+                t.killRequested = true;
+                stop(t.process);
+                settle(t, TaskState.TIMED_OUT, (timedOut ? "run timed out" : "timed out") + playbookNote(matches.get(to.task())), notifications);
+            }
+            case Command.UpstreamFailTask u -> settle(tasks.get(u.task()), TaskState.UPSTREAM_FAILED, u.cause(), notifications);
+            case Command.CancelTask ct -> {
+                LiveTask t = tasks.get(ct.task());
+                if (t.alive) {
+                    t.killRequested = true;
+                    stop(t.process);
+                }
+                settle(t, TaskState.CANCELLED, ct.cause().equals("run cancelled") ? cancelCause : ct.cause(), notifications);
+            }
+            case Command.TimeOutRun t -> {
+                timedOut = true;
+                journal.write("run timed out after " + spec.pipeline().timeout().map(io.sluice.definition.Durations::format).orElse("?"));
+            }
+            case Command.FinishRun f -> {
+                state = f.state();
+                String reason = f.state() == RunState.CANCELLED ? cancelCause : f.reason();
+                journal.write("run " + f.state().wireName() + ": " + reason);
+                notifications.add(() -> listener.runChanged(runId, f.state(), reason));
+            }
+        }
+    }
+
+    private void stop(TaskProcess process) {
+        if (process != null) {
+            executor.terminate(process);
+        }
+    }
+
+    private void settle(LiveTask t, TaskState to, String detail, List<Runnable> notifications) {
+        t.state = to;
+        t.waitingFor = Optional.empty();
+        int attempt = t.attempts;
+        notifications.add(() -> listener.taskChanged(t.id, to, attempt, detail));
+    }
+
+    private static String playbookNote(Optional<PlaybookEntry> entry) {
+        return entry == null ? "" : entry.map(e -> "; playbook: " + e.title()).orElse("");
+    }
+
+    private static RunEvent eventFor(RunState state) {
+        return switch (state) {
+            case SUCCEEDED -> RunEvent.SUCCEED;
+            case FAILED -> RunEvent.FAIL;
+            case TIMED_OUT -> RunEvent.TIME_OUT;
+            case CANCELLED -> RunEvent.CANCEL;
+            case SKIPPED -> RunEvent.SKIP;
+            default -> throw new IllegalArgumentException("not a final state: " + state);
+        };
+    }
+
+    private static String outcomeOf(TaskState state) {
+        return switch (state) {
+            case TIMED_OUT -> "timed_out";
+            case CANCELLED -> "cancelled";
+            case RETRYING -> "failed";
+            default -> state.wireName();
+        };
+    }
+
+    // ---- processes and the workspace ----------------------------------------------------------
+
+    private void createWorkspace() {
+        try {
+            sandbox = LocalSandbox.create(home.workspace(runId), spec.files());
+            journal.write("workspace " + sandbox.workspace());
+        } catch (IOException e) {
+            // no task can run without it: record why, and let every task fail to start
+            journal.write("cannot create the workspace: " + e.getMessage());
+            note("cannot create the workspace " + home.workspace(runId) + ": " + e.getMessage());
+        }
+    }
+
+    private TaskProcess spawn(String name, int attempt, String command, Map<String, String> env, boolean countsAsRunning,
+                              List<Spawned> spawned) {
+        Path log = home.log(runId, name, attempt);
+        Path exitFile = home.exitFile(runId, name, attempt);
+        String marker = runId + "/" + name + "/" + attempt;
+        if (countsAsRunning) {
+            processStarted();
+        }
+        try {
+            TaskProcess process = executor.start(new ProcessSpec(command, home.workspace(runId), env, log, exitFile, marker));
+            spawned.add(new Spawned(name, attempt, process));
+            long window = process.pid();
+            process.exit().whenComplete((code, error) -> {
+                int exit = readExitFile(exitFile).orElse(code == null ? 255 : code);
+                long ran = System.nanoTime() - process.startedAtNanos();
+                List<SweptProcess> swept = ran < FULL_SWEEP_AFTER_NANOS
+                        ? ProcessSweeper.sweepYoungerThan(marker, window)
+                        : ProcessSweeper.sweepAll(marker);
+                events.add(new Exited(name, attempt, exit, swept));
+            });
+            return process;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot start {} of run {}", name, runId, e);
+            appendToLog(log, "sluice: cannot start the command: " + e.getMessage());
+            events.add(new Exited(name, attempt, 127, List.of()));
+            return null;
+        }
+    }
+
+    private void processStarted() {
+        if (activeProcesses++ == 0) {
+            activeSince = System.nanoTime();
+        }
+    }
+
+    private void processEnded() {
+        if (activeProcesses > 0 && --activeProcesses == 0) {
+            runningNanos += System.nanoTime() - activeSince;
+        }
+    }
+
+    private static Optional<Integer> readExitFile(Path exitFile) {
+        try {
+            return Optional.of(Integer.parseInt(Files.readString(exitFile).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void appendToLog(Path log, String line) {
+        try {
+            Files.createDirectories(log.getParent());
+            Files.writeString(log, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException ignored) {
+            // nothing more we can do; the journal says the start failed
+        }
+    }
+
+    private Path lastLog(String task) {
+        LiveTask t = tasks.get(task);
+        return home.log(runId, task, Math.max(1, t.attempts));
+    }
+
+    private Optional<PlaybookEntry> match(Optional<String> task, FailureKind kind, Optional<Integer> exit, Path log) {
+        String tail = LogTail.read(log, Failure.LOG_TAIL_BYTES);
+        return PlaybookMatcher.match(spec.playbook(), new Failure(task, kind, exit, tail));
+    }
+
+    private void finish() {
+        List<SweptProcess> swept = ProcessSweeper.sweepAll(runId + "/");
+        swept.forEach(p -> note("sweep: killed " + p.describe()));
+        Path workspace = home.workspace(runId);
+        try {
+            if (Files.exists(workspace)) {
+                beforeWorkspaceRemoval.accept(workspace);
+            }
+        } finally {
+            try {
+                LocalSandbox.deleteTree(workspace);
+                journal.write("workspace removed");
+            } catch (IOException e) {
+                note("could not remove the workspace " + workspace + ": " + e.getMessage() + " (sluice cleanup finds it)");
+            }
+        }
+    }
+
+    private void note(String line) {
+        journal.write(line);
+        listener.note(line);
+    }
+
+    /** How long the SIGTERM-to-SIGKILL grace is, for messages. */
+    public static Duration killGrace() {
+        return LocalExecutor.KILL_GRACE;
+    }
+}

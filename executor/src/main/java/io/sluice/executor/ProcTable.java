@@ -1,0 +1,109 @@
+package io.sluice.executor;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads Linux's /proc: which processes exist, when each started, and what environment it began with. */
+public final class ProcTable {
+    private static final Path PROC = Path.of("/proc");
+
+    private ProcTable() {
+    }
+
+    public static List<Long> pids() {
+        List<Long> pids = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
+                    try {
+                        pids.add(Long.parseLong(name));
+                    } catch (NumberFormatException ignored) {
+                        // not a process directory
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new ExecutorException("cannot list /proc: " + e.getMessage(), e);
+        }
+        return pids;
+    }
+
+    /** The process's start time in clock ticks since boot: with the pid, it names one process even after pid reuse. */
+    public static Optional<String> startTime(long pid) {
+        try {
+            String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
+            // the command name (field 2) may contain spaces and parentheses: count fields after its last ')'
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Optional.of(fields[19]);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether the process {@code pid} that started at {@code startTime} still exists (and is not a zombie). */
+    public static boolean isAlive(long pid, String startTime) {
+        try {
+            String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return fields[19].equals(startTime) && !fields[0].equals("Z");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The value of {@code name} in the environment the process started with, if readable. */
+    public static Optional<String> environmentValue(long pid, String name) {
+        byte[] environ;
+        try {
+            environ = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        byte[] key = (name + "=").getBytes(StandardCharsets.UTF_8);
+        int start = 0;
+        for (int i = 0; i <= environ.length; i++) {
+            if (i == environ.length || environ[i] == 0) {
+                if (i - start >= key.length && startsWith(environ, start, key)) {
+                    return Optional.of(new String(environ, start + key.length, i - start - key.length, StandardCharsets.UTF_8));
+                }
+                start = i + 1;
+            }
+        }
+        return Optional.empty();
+    }
+
+    public static String commandLine(long pid) {
+        try {
+            byte[] raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline"));
+            String text = new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim();
+            return text.length() > 120 ? text.substring(0, 117) + "..." : text;
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    /** The last pid the kernel handed out, to bound a scan to the processes born after some point. */
+    public static Optional<Long> lastPid() {
+        try {
+            return Optional.of(Long.parseLong(Files.readString(PROC.resolve("sys/kernel/ns_last_pid")).trim()));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean startsWith(byte[] data, int offset, byte[] prefix) {
+        for (int i = 0; i < prefix.length; i++) {
+            if (data[offset + i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

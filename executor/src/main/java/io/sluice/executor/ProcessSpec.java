@@ -1,0 +1,20 @@
+package io.sluice.executor;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A command to run for a run: the shell text, where, with which environment, where its output and
+ * exit status go, and the marker that finds its processes later.
+ */
+public record ProcessSpec(String command, Path workdir, Map<String, String> environment, Path log, Path exitFile, String marker) {
+    public ProcessSpec {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(workdir, "workdir");
+        environment = Map.copyOf(environment);
+        Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(exitFile, "exitFile");
+        Objects.requireNonNull(marker, "marker");
+    }
+}

@@ -1,0 +1,81 @@
+package io.sluice.executor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Finds and kills processes that outlived their task: children left in the background, and
+ * processes that escaped the process group with setsid, a double fork or nohup. Each task process
+ * carries {@value #MARKER} in its environment, which children inherit and /proc shows.
+ */
+public final class ProcessSweeper {
+    public static final String MARKER = "SLUICE_SANDBOX";
+    private static final int ROUNDS = 5;
+
+    private ProcessSweeper() {
+    }
+
+    /** Kills every process whose marker starts with {@code markerPrefix}; repeats while it keeps finding some (they may fork). */
+    public static List<SweptProcess> sweepAll(String markerPrefix) {
+        return sweep(markerPrefix, Optional.empty());
+    }
+
+    /**
+     * Like {@link #sweepAll}, but looks only at pids handed out after {@code afterPid}: a cheap scan
+     * for a short task, whose descendants all have younger pids (pids are given out in order, wrapping).
+     */
+    public static List<SweptProcess> sweepYoungerThan(String markerPrefix, long afterPid) {
+        return sweep(markerPrefix, Optional.of(afterPid));
+    }
+
+    private static List<SweptProcess> sweep(String markerPrefix, Optional<Long> afterPid) {
+        List<SweptProcess> killed = new ArrayList<>();
+        long self = ProcessHandle.current().pid();
+        for (int round = 0; round < ROUNDS; round++) {
+            Optional<Long> last = ProcTable.lastPid();
+            int found = 0;
+            for (long pid : ProcTable.pids()) {
+                if (pid == self || (afterPid.isPresent() && last.isPresent() && !inWindow(pid, afterPid.get(), last.get()))) {
+                    continue;
+                }
+                Optional<String> marker = ProcTable.environmentValue(pid, MARKER);
+                if (marker.isEmpty() || !marker.get().startsWith(markerPrefix)) {
+                    continue;
+                }
+                String command = ProcTable.commandLine(pid);
+                // ProcessHandle remembers the start time and will not signal a reused pid
+                Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+                if (handle.isPresent() && handle.get().destroyForcibly()) {
+                    killed.add(new SweptProcess(pid, marker.get(), command));
+                    found++;
+                }
+            }
+            if (found == 0) {
+                break;
+            }
+            waitGone(killed);
+        }
+        return killed;
+    }
+
+    /** Whether {@code pid} was handed out after {@code after} and up to {@code last}, counting around the wrap. */
+    static boolean inWindow(long pid, long after, long last) {
+        if (last >= after) {
+            return pid > after && pid <= last;
+        }
+        return pid > after || pid <= last;
+    }
+
+    private static void waitGone(List<SweptProcess> killed) {
+        for (SweptProcess p : killed) {
+            ProcessHandle.of(p.pid()).ifPresent(h -> {
+                try {
+                    h.onExit().get(2, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    // not our child: onExit polls; a zombie of another parent may linger, which is harmless
+                }
+            });
+        }
+    }
+}

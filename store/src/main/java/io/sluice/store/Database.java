@@ -1,0 +1,133 @@
+package io.sluice.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The embedded SQLite database of a Sluice home: WAL (so a CLI and a server can share it),
+ * a busy timeout instead of "database is locked" errors, and write transactions that take the
+ * write lock when they begin. The schema is Flyway's; opening a home that is already current
+ * skips Flyway, because the CLI starts on every command and Flyway's startup is most of a command's time.
+ */
+public final class Database implements AutoCloseable {
+    /** The number of the newest migration; kept in SQLite's user_version after migrating. */
+    static final int SCHEMA_VERSION = 1;
+
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+
+    private Database(HikariDataSource dataSource) {
+        this.dataSource = dataSource;
+        this.jdbi = Jdbi.create(dataSource);
+    }
+
+    /** Opens (creating and migrating when needed) the database of the home at {@code home}. */
+    public static Database open(Path home) {
+        try {
+            Files.createDirectories(home);
+        } catch (IOException e) {
+            throw new StoreException("cannot create the Sluice home " + home + ": " + e.getMessage(), e);
+        }
+        Path file = home.resolve("sluice.db");
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:sqlite:" + file);
+        config.setPoolName("sluice-sqlite");
+        config.setMaximumPoolSize(4);
+        config.setMinimumIdle(1);
+        config.setDataSourceProperties(sqliteProperties());
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot open the database " + file + ": " + rootMessage(e), e);
+        }
+        try {
+            migrate(dataSource, home);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+        return new Database(dataSource);
+    }
+
+    static Properties sqliteProperties() {
+        Properties p = new Properties();
+        p.setProperty("journal_mode", "WAL");
+        p.setProperty("busy_timeout", "30000");
+        // NORMAL in WAL mode: a commit survives a crash of any process (the OS holds the WAL);
+        // only a power loss can drop the last commits. See docs/operations.md.
+        p.setProperty("synchronous", "NORMAL");
+        p.setProperty("foreign_keys", "true");
+        p.setProperty("transaction_mode", "IMMEDIATE");
+        return p;
+    }
+
+    private static void migrate(HikariDataSource dataSource, Path home) {
+        if (userVersion(dataSource) == SCHEMA_VERSION) {
+            return;
+        }
+        // Two processes may open a new home at once; only one may migrate it.
+        Path lockFile = home.resolve("migrate.lock");
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = channel.lock()) {
+            int current = userVersion(dataSource);
+            if (current == SCHEMA_VERSION) {
+                return;
+            }
+            if (current > SCHEMA_VERSION) {
+                throw new StoreException("the home " + home + " was written by a newer Sluice (schema "
+                        + current + "); this one knows schema " + SCHEMA_VERSION);
+            }
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration/sqlite")
+                    .load()
+                    .migrate();
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
+            }
+        } catch (IOException | SQLException e) {
+            throw new StoreException("cannot prepare the database in " + home + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int userVersion(HikariDataSource dataSource) {
+        try (Connection c = dataSource.getConnection();
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            return rs.next() ? rs.getInt(1) : 0;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the database: " + e.getMessage(), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

@@ -1,0 +1,30 @@
+package io.sluice.store;
+
+import io.sluice.run.RunState;
+import io.sluice.run.StepState;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/** A run as stored. */
+public record RunRecord(
+        String id,
+        String pipeline,
+        String version,
+        RunKind kind,
+        Optional<String> sourcePath,
+        String logicalDate,
+        Instant intervalStart,
+        Instant intervalEnd,
+        Map<String, String> params,
+        RunState state,
+        Optional<String> reason,
+        StepState setupState,
+        StepState teardownState,
+        boolean cancelRequested,
+        boolean timedOut,
+        Optional<String> workspace,
+        Instant createdAt,
+        Optional<Instant> startedAt,
+        Optional<Instant> endedAt) {
+}

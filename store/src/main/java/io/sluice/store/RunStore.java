@@ -1,0 +1,129 @@
+package io.sluice.store;
+
+import io.sluice.run.RunEvent;
+import io.sluice.run.RunState;
+import io.sluice.run.TaskState;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/** Runs, tasks, attempts and their transitions: reads here, writes through {@link RunWriter} in one transaction each. */
+public final class RunStore {
+    private final Jdbi jdbi;
+    private final Clock clock;
+
+    public RunStore(Database database, Clock clock) {
+        this.jdbi = database.jdbi();
+        this.clock = clock;
+    }
+
+    /** Runs {@code work} in one write transaction: all of its changes become durable together, or none. */
+    public void write(Consumer<RunWriter> work) {
+        jdbi.useTransaction(handle -> work.accept(new RunWriter(handle, clock)));
+    }
+
+    public void saveDefinition(String version, String pipeline, String pipelineYaml, Optional<String> playbookMd) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO definitions (version, pipeline, pipeline_yaml, playbook_md, stored_at)
+                        VALUES (:version, :pipeline, :yaml, :playbook, :at)
+                        ON CONFLICT (version) DO NOTHING""")
+                .bind("version", version)
+                .bind("pipeline", pipeline)
+                .bind("yaml", pipelineYaml)
+                .bind("playbook", playbookMd.orElse(null))
+                .bind("at", clock.instant().toString())
+                .execute());
+    }
+
+    public Optional<StoredDefinition> definition(String version) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM definitions WHERE version = :v")
+                .bind("v", version).map(Rows.DEFINITION).findOne());
+    }
+
+    /** Creates the run, queued, with its tasks pending; the creation is the first transition of each. */
+    public void createRun(NewRun run) {
+        write(w -> w.createRun(run));
+    }
+
+    public Optional<RunRecord> findRun(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM runs WHERE id = :id")
+                .bind("id", id).map(Rows.RUN).findOne());
+    }
+
+    /** The run with this id, or the only run whose id starts with it. */
+    public RunRecord run(String idOrPrefix) {
+        Optional<RunRecord> exact = findRun(idOrPrefix);
+        if (exact.isPresent()) {
+            return exact.get();
+        }
+        if (idOrPrefix.length() >= 4 && idOrPrefix.matches("[a-z0-9]+")) {
+            List<RunRecord> matches = jdbi.withHandle(h -> h.createQuery(
+                            "SELECT * FROM runs WHERE id >= :p AND id < :q ORDER BY id LIMIT 3")
+                    .bind("p", idOrPrefix).bind("q", idOrPrefix + "\uffff").map(Rows.RUN).list());
+            if (matches.size() == 1) {
+                return matches.get(0);
+            }
+            if (matches.size() > 1) {
+                throw new UnknownRunException("run id '" + idOrPrefix + "' is ambiguous: "
+                        + String.join(", ", matches.stream().map(RunRecord::id).toList()) + ", ...");
+            }
+        }
+        throw new UnknownRunException("no run '" + idOrPrefix + "' (sluice status lists runs)");
+    }
+
+    /** Runs newest first, of one pipeline or of all. */
+    public List<RunRecord> runs(Optional<String> pipeline, int limit) {
+        return jdbi.withHandle(h -> {
+            String where = pipeline.isPresent() ? " WHERE pipeline = :pipeline" : "";
+            var q = h.createQuery("SELECT * FROM runs" + where + " ORDER BY created_at DESC, id DESC LIMIT :limit")
+                    .bind("limit", limit);
+            pipeline.ifPresent(p -> q.bind("pipeline", p));
+            return q.map(Rows.RUN).list();
+        });
+    }
+
+    public List<TaskRecord> tasks(String runId) {
+        return jdbi.withHandle(h -> tasks(h, runId));
+    }
+
+    static List<TaskRecord> tasks(Handle h, String runId) {
+        return h.createQuery("SELECT * FROM tasks WHERE run_id = :id ORDER BY position")
+                .bind("id", runId).map(Rows.TASK).list();
+    }
+
+    public List<AttemptRecord> attempts(String runId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM attempts WHERE run_id = :id ORDER BY started_at, task_id, attempt")
+                .bind("id", runId).map(Rows.ATTEMPT).list());
+    }
+
+    public List<TransitionRecord> runTransitions(String runId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM run_transitions WHERE run_id = :id ORDER BY id")
+                .bind("id", runId).map(Rows.RUN_TRANSITION).list());
+    }
+
+    public List<TransitionRecord> taskTransitions(String runId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM task_transitions WHERE run_id = :id ORDER BY id")
+                .bind("id", runId).map(Rows.TASK_TRANSITION).list());
+    }
+
+    /** Runs that are not finished, oldest first: what a restart or cleanup must look at. */
+    public List<RunRecord> unfinishedRuns() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM runs WHERE state IN ('QUEUED', 'WAITING', 'RUNNING') ORDER BY created_at")
+                .map(Rows.RUN).list());
+    }
+
+    static String wire(RunState s) {
+        return s.name();
+    }
+
+    static String wire(TaskState s) {
+        return s.name();
+    }
+
+    static String wire(RunEvent e) {
+        return e.name();
+    }
+}

@@ -1,0 +1,190 @@
+package io.sluice.store;
+
+import io.sluice.run.RunEvent;
+import io.sluice.run.RunState;
+import io.sluice.run.Step;
+import io.sluice.run.StepState;
+import io.sluice.run.TaskEvent;
+import io.sluice.run.TaskState;
+import io.sluice.run.Transitions;
+import io.sluice.run.WaitReason;
+import java.time.Clock;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/**
+ * The writes of one transaction. Each state change names the state it expects: when the row is in
+ * another state, a {@link ConcurrentChangeException} rolls the whole transaction back. Every change
+ * of state is also a row in its transition table.
+ */
+public final class RunWriter {
+    private final Handle handle;
+    private final Clock clock;
+
+    RunWriter(Handle handle, Clock clock) {
+        this.handle = handle;
+        this.clock = clock;
+    }
+
+    private String now() {
+        return clock.instant().toString();
+    }
+
+    void createRun(NewRun run) {
+        String at = now();
+        handle.createUpdate("""
+                        INSERT INTO runs (id, pipeline, version, kind, source_path, logical_date, interval_start, interval_end,
+                                          params, state, setup_state, teardown_state, created_at)
+                        VALUES (:id, :pipeline, :version, :kind, :source, :date, :start, :end, :params, 'QUEUED', :setup, :teardown, :at)""")
+                .bind("id", run.id())
+                .bind("pipeline", run.pipeline())
+                .bind("version", run.version())
+                .bind("kind", run.kind().wireName())
+                .bind("source", run.sourcePath().orElse(null))
+                .bind("date", run.logicalDate())
+                .bind("start", run.interval().start().toString())
+                .bind("end", run.interval().end().toString())
+                .bind("params", Rows.json(run.params()))
+                .bind("setup", run.setupState().name())
+                .bind("teardown", run.teardownState().name())
+                .bind("at", at)
+                .execute();
+        insertRunTransition(run.id(), null, RunState.QUEUED, "CREATE", "created", at);
+        PreparedBatch tasks = handle.prepareBatch(
+                "INSERT INTO tasks (run_id, task_id, position, state) VALUES (:run, :task, :position, 'PENDING')");
+        PreparedBatch transitions = handle.prepareBatch("""
+                INSERT INTO task_transitions (run_id, task_id, attempt, at, from_state, to_state, event, cause)
+                VALUES (:run, :task, 0, :at, NULL, 'PENDING', 'CREATE', 'created')""");
+        for (int i = 0; i < run.tasks().size(); i++) {
+            tasks.bind("run", run.id()).bind("task", run.tasks().get(i)).bind("position", i).add();
+            transitions.bind("run", run.id()).bind("task", run.tasks().get(i)).bind("at", at).add();
+        }
+        if (!run.tasks().isEmpty()) {
+            tasks.execute();
+            transitions.execute();
+        }
+    }
+
+    /** Moves the run from {@code from} by {@code event}; returns the new state. */
+    public RunState runEvent(String runId, RunState from, RunEvent event, String cause) {
+        RunState to = Transitions.RUN.apply(from, event);
+        String at = now();
+        String extra = "";
+        if (to == RunState.RUNNING) {
+            extra = ", started_at = COALESCE(started_at, :at)";
+        } else if (to.isTerminal()) {
+            extra = ", ended_at = :at, reason = :cause";
+        } else if (to == RunState.QUEUED) {
+            extra = ", ended_at = NULL, reason = NULL";
+        }
+        int n = handle.createUpdate("UPDATE runs SET state = :to, row_version = row_version + 1" + extra
+                        + " WHERE id = :id AND state = :from")
+                .bind("to", to.name()).bind("from", from.name()).bind("id", runId)
+                .bind("at", at).bind("cause", cause)
+                .execute();
+        expectOne(n, "run " + runId + " is no longer " + from.wireName());
+        insertRunTransition(runId, from, to, event.name(), cause, at);
+        return to;
+    }
+
+    public void setWorkspace(String runId, String workspace) {
+        handle.createUpdate("UPDATE runs SET workspace = :w, row_version = row_version + 1 WHERE id = :id")
+                .bind("w", workspace).bind("id", runId).execute();
+    }
+
+    /** Records which process drives the run, so that a restart can tell whether it died. */
+    public void setDriver(String runId, long pid, String pidStart) {
+        handle.createUpdate("UPDATE runs SET driver_pid = :pid, driver_start = :start, row_version = row_version + 1 WHERE id = :id")
+                .bind("pid", pid).bind("start", pidStart).bind("id", runId).execute();
+    }
+
+    public void requestCancel(String runId) {
+        handle.createUpdate("UPDATE runs SET cancel_requested = 1, row_version = row_version + 1 WHERE id = :id")
+                .bind("id", runId).execute();
+    }
+
+    public void markTimedOut(String runId) {
+        handle.createUpdate("UPDATE runs SET timed_out = 1, row_version = row_version + 1 WHERE id = :id")
+                .bind("id", runId).execute();
+    }
+
+    public void stepState(String runId, Step step, StepState from, StepState to) {
+        String column = step == Step.SETUP ? "setup_state" : "teardown_state";
+        int n = handle.createUpdate("UPDATE runs SET " + column + " = :to, row_version = row_version + 1 WHERE id = :id AND "
+                        + column + " = :from")
+                .bind("to", to.name()).bind("from", from.name()).bind("id", runId)
+                .execute();
+        expectOne(n, step.wireName() + " of run " + runId + " is no longer " + from);
+    }
+
+    /** Moves a task from {@code from} by {@code event}; returns the new state. */
+    public TaskState taskEvent(String runId, String taskId, TaskState from, TaskEvent event, int attempt, String cause,
+                               Optional<WaitReason> waitReason, Optional<Integer> exitCode) {
+        TaskState to = Transitions.TASK.apply(from, event);
+        String at = now();
+        String attempts = event == TaskEvent.START ? ", attempts = :attempt" : event == TaskEvent.CLEAR ? ", attempts = 0" : "";
+        int n = handle.createUpdate("UPDATE tasks SET state = :to, wait_reason = :reason, exit_code = COALESCE(:exit, exit_code),"
+                        + " cause = :cause, row_version = row_version + 1" + attempts
+                        + " WHERE run_id = :run AND task_id = :task AND state = :from")
+                .bind("to", to.name()).bind("from", from.name())
+                .bind("reason", waitReason.map(Enum::name).orElse(null))
+                .bind("exit", exitCode.orElse(null))
+                .bind("cause", cause)
+                .bind("attempt", attempt)
+                .bind("run", runId).bind("task", taskId)
+                .execute();
+        expectOne(n, "task " + taskId + " of run " + runId + " is no longer " + from.wireName());
+        handle.createUpdate("""
+                        INSERT INTO task_transitions (run_id, task_id, attempt, at, from_state, to_state, event, cause)
+                        VALUES (:run, :task, :attempt, :at, :from, :to, :event, :cause)""")
+                .bind("run", runId).bind("task", taskId).bind("attempt", attempt).bind("at", at)
+                .bind("from", from.name()).bind("to", to.name()).bind("event", event.name()).bind("cause", cause)
+                .execute();
+        return to;
+    }
+
+    /** Records an attempt before its process starts, so that a crash right after still knows where its log and exit file are. */
+    public void startAttempt(String runId, String taskId, int attempt, String logPath, String exitPath) {
+        handle.createUpdate("""
+                        INSERT INTO attempts (run_id, task_id, attempt, log_path, exit_path, started_at)
+                        VALUES (:run, :task, :attempt, :log, :exit, :at)""")
+                .bind("run", runId).bind("task", taskId).bind("attempt", attempt)
+                .bind("log", logPath).bind("exit", exitPath).bind("at", now())
+                .execute();
+    }
+
+    public void attemptProcess(String runId, String taskId, int attempt, long pid, String pidStart) {
+        handle.createUpdate("UPDATE attempts SET pid = :pid, pid_start = :start WHERE run_id = :run AND task_id = :task AND attempt = :attempt")
+                .bind("pid", pid).bind("start", pidStart)
+                .bind("run", runId).bind("task", taskId).bind("attempt", attempt)
+                .execute();
+    }
+
+    public void endAttempt(String runId, String taskId, int attempt, Optional<Integer> exitCode, String outcome,
+                           Optional<String> playbookEntry) {
+        handle.createUpdate("""
+                        UPDATE attempts SET ended_at = COALESCE(ended_at, :at), exit_code = COALESCE(:exit, exit_code),
+                               outcome = :outcome, playbook_entry = COALESCE(:entry, playbook_entry)
+                        WHERE run_id = :run AND task_id = :task AND attempt = :attempt""")
+                .bind("at", now()).bind("exit", exitCode.orElse(null)).bind("outcome", outcome)
+                .bind("entry", playbookEntry.orElse(null))
+                .bind("run", runId).bind("task", taskId).bind("attempt", attempt)
+                .execute();
+    }
+
+    private void insertRunTransition(String runId, RunState from, RunState to, String event, String cause, String at) {
+        handle.createUpdate("""
+                        INSERT INTO run_transitions (run_id, at, from_state, to_state, event, cause)
+                        VALUES (:run, :at, :from, :to, :event, :cause)""")
+                .bind("run", runId).bind("at", at).bind("from", from == null ? null : from.name())
+                .bind("to", to.name()).bind("event", event).bind("cause", cause)
+                .execute();
+    }
+
+    private static void expectOne(int updated, String message) {
+        if (updated != 1) {
+            throw new ConcurrentChangeException(message);
+        }
+    }
+}
