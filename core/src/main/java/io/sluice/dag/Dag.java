@@ -99,6 +99,15 @@ public final class Dag {
         List<String> cycle = new ArrayList<>(walk.subList(seenAt.get(current), walk.size()));
         // walked along "needs" edges; show it in run order: a -> b means b needs a
         Collections.reverse(cycle);
+        // start at the node written first, so the report is stable and reads from the top of the file
+        List<String> order = new ArrayList<>(needs.keySet());
+        int first = 0;
+        for (int i = 1; i < cycle.size(); i++) {
+            if (order.indexOf(cycle.get(i)) < order.indexOf(cycle.get(first))) {
+                first = i;
+            }
+        }
+        Collections.rotate(cycle, -first);
         cycle.add(cycle.get(0));
         return Optional.of(cycle);
     }

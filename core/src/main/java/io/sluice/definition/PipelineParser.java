@@ -219,7 +219,7 @@ public final class PipelineParser {
                 }
                 if (webhook.isPresent()) {
                     if (!isHttpUrl(webhook.get())) {
-                        reading.error(item.positionOf("webhook"), "'webhook' must be an http or https URL, found '" + webhook.get() + "'");
+                        reading.error(item.valuePositionOf("webhook"), "'webhook' must be an http or https URL, found '" + webhook.get() + "'");
                     }
                     alerts.add(new AlertSink.Webhook(webhook.get()));
                 } else {

@@ -41,8 +41,11 @@ final class TaskReader {
             Optional<Resources> resources = resources(item);
             Optional<String> pool = item.string("pool");
             pool.filter(p -> !Ids.isValid(p)).ifPresent(p ->
-                    reading.error(item.positionOf("pool"), "bad pool name '" + p + "': use " + Ids.RULE));
+                    reading.error(item.valuePositionOf("pool"), "bad pool name '" + p + "': use " + Ids.RULE));
             tasks.add(new Task(id.orElse(""), run.orElse(""), needs, timeout, retries, retryDelay, resources, pool));
+        }
+        if (items.isEmpty() && root.list("tasks").map(l -> l.items().isEmpty()).orElse(false)) {
+            reading.error(root.valuePositionOf("tasks"), "'tasks' is empty: a pipeline needs at least one task");
         }
         return tasks;
     }

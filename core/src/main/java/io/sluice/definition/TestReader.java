@@ -74,10 +74,10 @@ final class TestReader {
         for (MapReader file : reading.mappings(expect, "files", "a file expectation", FILE_KEYS)) {
             reading.sources.put(path + "/expect/files/" + files.size(), file.position());
             Optional<String> filePath = file.requiredString("path", "a file expectation");
-            filePath.filter(p -> !isInside(p)).ifPresent(p -> reading.error(file.positionOf("path"),
+            filePath.filter(p -> !isInside(p)).ifPresent(p -> reading.error(file.valuePositionOf("path"),
                     "'path' must be relative and stay inside the workspace, found '" + p + "'"));
             Optional<String> equals = file.string("equals");
-            equals.filter(p -> !isInside(p)).ifPresent(p -> reading.error(file.positionOf("equals"),
+            equals.filter(p -> !isInside(p)).ifPresent(p -> reading.error(file.valuePositionOf("equals"),
                     "'equals' must name a file of the pipeline by a relative path, found '" + p + "'"));
             Optional<String> contains = file.string("contains");
             Optional<Boolean> exists = file.bool("exists");

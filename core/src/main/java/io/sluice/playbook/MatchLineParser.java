@@ -12,6 +12,7 @@ final class MatchLineParser {
     private final int offset;
     private final Problems problems;
     private int pos;
+    private boolean broken;
 
     /** {@code offset} is the column (0-based) where {@code conditions} starts in the line. */
     MatchLineParser(String conditions, int lineNumber, int offset, Problems problems) {
@@ -146,6 +147,12 @@ final class MatchLineParser {
     }
 
     private void error(int column, String message) {
+        broken = true;
         problems.error(lineNumber, offset + column + 1, message);
+    }
+
+    /** Whether a condition could not be read: such an entry must not match anything. */
+    boolean broken() {
+        return broken;
     }
 }

@@ -88,6 +88,7 @@ public final class PlaybookParser {
         private Match match;
         private boolean sawText;
         private boolean matchReported;
+        private boolean matchBroken;
         private String section;
         private final StringBuilder diagnose = new StringBuilder();
         private final StringBuilder fix = new StringBuilder();
@@ -122,7 +123,9 @@ public final class PlaybookParser {
                     return;
                 }
                 int offset = text.length() - trimmed.length() + "match:".length();
-                match = new MatchLineParser(text.substring(offset), number, offset, problems).parse();
+                MatchLineParser parser = new MatchLineParser(text.substring(offset), number, offset, problems);
+                match = parser.parse();
+                matchBroken = parser.broken();
                 return;
             }
             if ("diagnose".equals(section)) {
@@ -144,6 +147,9 @@ public final class PlaybookParser {
             }
             if (fix.toString().isBlank()) {
                 problems.error(fixLine > 0 ? fixLine : line, 1, "entry '" + title + "' needs a non-empty '### Fix' section");
+            }
+            if (matchBroken) {
+                return Optional.empty(); // with a condition it could not read, it would match too much
             }
             if (match.isConditionFree()) {
                 problems.warning(line, 1, "entry '" + title + "' has no conditions, so it matches every failure;"

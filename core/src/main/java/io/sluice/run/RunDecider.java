@@ -56,11 +56,18 @@ public final class RunDecider {
         private long wake = Long.MAX_VALUE;
         private boolean stopping;
         private boolean timedOutRun;
+        /** Capacity held by live processes (a stopped task holds its share until its process is gone). */
+        private Resources used = Resources.NONE;
 
         Deciding(RunView run, long now) {
             this.run = run;
             this.now = now;
             run.tasks().forEach(t -> states.put(t.id(), t.state()));
+            for (TaskView t : run.tasks()) {
+                if (t.processAlive()) {
+                    used = used.plus(t.resources().cappedAt(run.capacity()));
+                }
+            }
             this.timedOutRun = run.runTimedOut();
             this.stopping = run.cancelRequested() || run.runTimedOut();
         }
@@ -83,7 +90,7 @@ public final class RunDecider {
             if (!tasksDone) {
                 return;
             }
-            decideTeardown();
+            decideTeardown(setup);
         }
 
         private void checkRunTimeout() {
@@ -233,34 +240,19 @@ public final class RunDecider {
 
         private void tryStart(TaskView task) {
             Resources need = task.resources().cappedAt(run.capacity());
-            if (need.fitsIn(free())) {
+            if (need.fitsIn(run.capacity().minus(used))) {
                 set(task, TaskState.RUNNING, new StartTask(task.id(), task.attempts() + 1));
-                started.put(task.id(), need);
+                used = used.plus(need);
             } else if (task.state() != TaskState.WAITING) {
                 set(task, TaskState.WAITING, new WaitTask(task.id(), WaitReason.CAPACITY));
             }
         }
 
-        private final Map<String, Resources> started = new HashMap<>();
-
-        private Resources free() {
-            Resources used = Resources.NONE;
-            for (TaskView t : run.tasks()) {
-                if (t.processAlive()) {
-                    used = used.plus(t.resources().cappedAt(run.capacity()));
-                }
-            }
-            for (Resources r : started.values()) {
-                used = used.plus(r);
-            }
-            return run.capacity().minus(used);
-        }
-
-        private void decideTeardown() {
+        private void decideTeardown(StepState setup) {
             StepView teardown = run.teardown();
             switch (teardown.state()) {
                 case PENDING -> {
-                    if (run.setup().state() == StepState.SKIPPED && run.tasks().stream().allMatch(t -> t.attempts() == 0)) {
+                    if (setup == StepState.SKIPPED && run.tasks().stream().allMatch(t -> t.attempts() == 0)) {
                         commands.add(new SkipStep(Step.TEARDOWN));
                         finish();
                     } else {

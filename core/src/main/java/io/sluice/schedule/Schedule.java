@@ -54,7 +54,11 @@ public final class Schedule {
             Cron cron = new CronParser(UNIX).parse(cronText).validate();
             return new Schedule(trimmed, ExecutionTime.forCron(cron));
         } catch (IllegalArgumentException e) {
-            String reason = e.getMessage() == null ? "invalid" : e.getMessage().replaceAll("\\s+", " ");
+            String reason = e.getMessage() == null ? "invalid" : e.getMessage().replaceAll("\\s+", " ")
+                    .replace("Failed to parse cron expression. ", "").trim();
+            if (!reason.isEmpty()) {
+                reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+            }
             throw new InvalidScheduleException("bad cron '" + trimmed + "': " + reason);
         }
     }

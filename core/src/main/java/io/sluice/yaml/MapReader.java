@@ -63,6 +63,11 @@ public final class MapReader {
         return map.entry(key).map(e -> e.key().position()).orElse(map.position());
     }
 
+    /** The position of the key's value, or of the key (or mapping) when there is no value. */
+    public Position valuePositionOf(String key) {
+        return map.entry(key).map(e -> e.value().position()).orElse(map.position());
+    }
+
     /** The value of {@code key}, unless it is absent or written as null. */
     public Optional<YNode> value(String key) {
         return map.entry(key)
