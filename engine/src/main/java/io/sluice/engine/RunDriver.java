@@ -59,8 +59,6 @@ public final class RunDriver {
     private static final Logger LOG = LoggerFactory.getLogger(RunDriver.class);
     /** Even with nothing due, the loop looks again this often: the safety net, not the engine. */
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(5);
-    /** Short tasks get a cheap sweep of younger pids; longer ones a full /proc scan. */
-    private static final long FULL_SWEEP_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final RunStore store;
     private final SluiceHome home;
@@ -87,6 +85,7 @@ public final class RunDriver {
     private long activeSince;
     private long runningNanos;
     private Consumer<Path> beforeWorkspaceRemoval = p -> { };
+    private Map<String, String> processEnvironment = System.getenv();
     private final List<String> secrets = new ArrayList<>();
 
     /** A process of the run ended. {@code name} is a task id or _setup/_teardown. */
@@ -107,6 +106,12 @@ public final class RunDriver {
     /** Called with the workspace just before it is deleted; tests check their expected files here. */
     public RunDriver beforeWorkspaceRemoval(Consumer<Path> hook) {
         this.beforeWorkspaceRemoval = hook;
+        return this;
+    }
+
+    /** The environment tasks inherit (SPEC §3): Sluice's own, unless a test gives another. */
+    public RunDriver withEnvironment(Map<String, String> environment) {
+        this.processEnvironment = Map.copyOf(environment);
         return this;
     }
 
@@ -135,8 +140,8 @@ public final class RunDriver {
                     defaults.resourcesOf(task).cappedAt(spec.capacity()), defaults.timeoutOf(task), defaults.retryDelayOf(task)));
         }
         List<String> warnings = new ArrayList<>();
-        this.environment = new TaskEnvironment(System.getenv(), pipeline, spec.extraEnv(), warnings);
-        pipeline.secrets().forEach(s -> Optional.ofNullable(System.getenv("SLUICE_SECRET_" + s)).ifPresent(secrets::add));
+        this.environment = new TaskEnvironment(processEnvironment, pipeline, spec.extraEnv(), warnings);
+        pipeline.secrets().forEach(s -> Optional.ofNullable(processEnvironment.get("SLUICE_SECRET_" + s)).ifPresent(secrets::add));
         warnings.forEach(this::note);
         this.context = new TaskEnvironment.RunContext(pipeline.id(), id, spec.logicalDate(), spec.interval(),
                 home.workspace(id), home.workspace(id).resolve(".sluice").resolve("tmp"), spec.params());
@@ -359,7 +364,7 @@ public final class RunDriver {
                 if (s.step() == Step.SETUP) {
                     env.put("SLUICE_ENV", home.workspace(runId).resolve(".sluice").resolve("env").toString());
                 }
-                live.process = spawn(name, 1, live.command.orElseThrow(), env, s.step() == Step.SETUP, spawned);
+                live.process = spawn(name, 1, live.command.orElseThrow(), env, s.step() == Step.SETUP, s.step() == Step.SETUP, spawned);
                 journal.write(s.step().wireName() + " started");
                 notifications.add(() -> listener.stepChanged(s.step(), StepState.RUNNING, ""));
             }
@@ -380,7 +385,7 @@ public final class RunDriver {
                 t.killRequested = false;
                 t.lastExit = null;
                 Map<String, String> env = environment.forProcess(context, t.id, s.attempt(), setupEnv);
-                t.process = spawn(t.id, s.attempt(), t.command, env, true, spawned);
+                t.process = spawn(t.id, s.attempt(), t.command, env, true, false, spawned);
                 t.alive = true;
                 notifications.add(() -> listener.taskChanged(t.id, TaskState.RUNNING, s.attempt(), ""));
             }
@@ -398,6 +403,7 @@ public final class RunDriver {
                 t.retryAtNanos = r.retryAtNanos();
                 if (r.kill()) {
                     t.killRequested = true;
+                    stopping(t, "timed out after " + t.timeout.map(io.sluice.definition.Durations::format).orElse("?"));
                     stop(t.process);
                 }
                 settle(t, TaskState.RETRYING, (r.timedOut() ? "timed out" : "exit " + r.exitCode())
@@ -406,6 +412,7 @@ public final class RunDriver {
             case Command.TimeOutTask to -> {
                 LiveTask t = tasks.get(to.task());
                 t.killRequested = true;
+                stopping(t, timedOut ? "the run timed out" : "timed out after " + t.timeout.map(io.sluice.definition.Durations::format).orElse("?"));
                 stop(t.process);
                 settle(t, TaskState.TIMED_OUT, (timedOut ? "run timed out" : "timed out") + playbookNote(matches.get(to.task())), notifications);
             }
@@ -414,6 +421,7 @@ public final class RunDriver {
                 LiveTask t = tasks.get(ct.task());
                 if (t.alive) {
                     t.killRequested = true;
+                    stopping(t, ct.cause().equals("run cancelled") ? cancelCause : ct.cause());
                     stop(t.process);
                 }
                 settle(t, TaskState.CANCELLED, ct.cause().equals("run cancelled") ? cancelCause : ct.cause(), notifications);
@@ -429,6 +437,14 @@ public final class RunDriver {
                 notifications.add(() -> listener.runChanged(runId, f.state(), reason));
             }
         }
+    }
+
+    /** Says in the attempt's log and the run's journal why Sluice is stopping it, and how. */
+    private void stopping(LiveTask t, String why) {
+        String line = "sluice: " + why + ": SIGTERM to the task's process group, SIGKILL after "
+                + io.sluice.definition.Durations.format(executor.killGrace());
+        appendToLog(home.log(runId, t.id, t.attempts), line);
+        journal.write(t.id + " attempt " + t.attempts + ": " + why);
     }
 
     private void stop(TaskProcess process) {
@@ -482,7 +498,7 @@ public final class RunDriver {
     }
 
     private TaskProcess spawn(String name, int attempt, String command, Map<String, String> env, boolean countsAsRunning,
-                              List<Spawned> spawned) {
+                              boolean keepsBackground, List<Spawned> spawned) {
         Path log = home.log(runId, name, attempt);
         Path exitFile = home.exitFile(runId, name, attempt);
         String marker = runId + "/" + name + "/" + attempt;
@@ -490,16 +506,11 @@ public final class RunDriver {
             processStarted();
         }
         try {
-            TaskProcess process = executor.start(new ProcessSpec(command, home.workspace(runId), env, log, exitFile, marker));
+            TaskProcess process = executor.start(new ProcessSpec(command, home.workspace(runId), env, log, exitFile, marker, keepsBackground));
             spawned.add(new Spawned(name, attempt, process));
-            long window = process.pid();
-            process.exit().whenComplete((code, error) -> {
-                int exit = readExitFile(exitFile).orElse(code == null ? 255 : code);
-                long ran = System.nanoTime() - process.startedAtNanos();
-                List<SweptProcess> swept = ran < FULL_SWEEP_AFTER_NANOS
-                        ? ProcessSweeper.sweepYoungerThan(marker, window)
-                        : ProcessSweeper.sweepAll(marker);
-                events.add(new Exited(name, attempt, exit, swept));
+            process.gone().whenComplete((gone, error) -> {
+                int exit = readExitFile(exitFile).orElse(gone == null ? 255 : gone.exitCode());
+                events.add(new Exited(name, attempt, exit, gone == null ? List.of() : gone.swept()));
             });
             return process;
         } catch (IOException | RuntimeException e) {
@@ -570,10 +581,5 @@ public final class RunDriver {
     private void note(String line) {
         journal.write(line);
         listener.note(line);
-    }
-
-    /** How long the SIGTERM-to-SIGKILL grace is, for messages. */
-    public static Duration killGrace() {
-        return LocalExecutor.KILL_GRACE;
     }
 }

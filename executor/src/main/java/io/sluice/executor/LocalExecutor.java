@@ -18,8 +18,11 @@ import java.util.concurrent.TimeUnit;
  * started it. Stopping sends SIGTERM to the whole group, then SIGKILL after a grace period.
  */
 public final class LocalExecutor implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalExecutor.class);
     /** SPEC §3: SIGKILL follows SIGTERM after 10 s. */
     public static final Duration KILL_GRACE = Duration.ofSeconds(10);
+    /** Descendants of a short command all have younger pids, so a cheap scan finds them; longer ones get a full scan. */
+    private static final Duration FULL_SWEEP_AFTER = Duration.ofSeconds(5);
 
     // $1: the task's command, $2: the exit file. The wrapper catches TERM (so it lives to write the
     // status) while its child, a new shell, takes TERM's default action; caught signals do not pass
@@ -30,6 +33,8 @@ public final class LocalExecutor implements AutoCloseable {
     private final String setsid;
     private final String kill;
     private final ScheduledExecutorService timers;
+    private final java.util.concurrent.ExecutorService waiters =
+            Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("sluice-process-waiter-", 0).factory());
 
     public LocalExecutor() {
         this(KILL_GRACE);
@@ -40,6 +45,10 @@ public final class LocalExecutor implements AutoCloseable {
         this.setsid = findProgram("setsid");
         this.kill = findProgram("kill");
         this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("sluice-kill-timer").factory());
+    }
+
+    public Duration killGrace() {
+        return killGrace;
     }
 
     public TaskProcess start(ProcessSpec spec) throws IOException {
@@ -56,27 +65,81 @@ public final class LocalExecutor implements AutoCloseable {
         long startedAt = System.nanoTime();
         Process process = builder.start();
         String startTime = ProcTable.startTime(process.pid()).orElse("");
-        CompletableFuture<Integer> exit = process.onExit().thenApply(Process::exitValue);
-        return new TaskProcess(process.pid(), startTime, spec.marker(), startedAt, exit);
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        // Not Process.onExit(): it completes on the common fork-join pool, which has one thread on
+        // a 2-core machine and may be busy for good. A waiter thread per process cannot starve.
+        waiters.execute(() -> {
+            try {
+                exit.complete(process.waitFor());
+            } catch (InterruptedException e) {
+                exit.completeExceptionally(e);
+            }
+        });
+        TaskProcess task = new TaskProcess(process.pid(), startTime, spec.marker(), startedAt, exit);
+        if (spec.keepsBackground()) {
+            task.keepBackground();
+        }
+        exit.whenComplete((code, error) -> {
+            try {
+                afterExit(task, code == null ? 255 : code);
+            } catch (RuntimeException e) {
+                // never leave the caller waiting: report the end even if the sweep failed
+                LOG.warn("sweep after {} ended failed", spec.marker(), e);
+                task.complete(code == null ? 255 : code);
+            }
+        });
+        return task;
     }
 
-    /** SIGTERM to the process group now, SIGKILL after the grace period if the leader still lives. */
+    /**
+     * The leader ended. A command that ended by itself has its leftovers killed at once; one being
+     * terminated keeps its grace period: its other processes get until then to finish cleaning up.
+     */
+    private void afterExit(TaskProcess task, int code) {
+        if (task.keepsBackground() && !task.isTerminating()) {
+            task.complete(code);
+            return;
+        }
+        if (task.isTerminating() && !task.graceOver() && ProcessSweeper.anyLeft(task.marker())) {
+            return; // the grace timer sweeps and completes
+        }
+        boolean shortLived = System.nanoTime() - task.startedAtNanos() < FULL_SWEEP_AFTER.toNanos();
+        List<SweptProcess> swept = shortLived && !task.isTerminating()
+                ? ProcessSweeper.sweepYoungerThan(task.marker(), task.pid())
+                : ProcessSweeper.sweepAll(task.marker());
+        task.addSwept(swept);
+        task.complete(code);
+    }
+
+    /**
+     * SIGTERM to the process group now; after the grace period, SIGKILL to the group and to every
+     * process still carrying the command's marker (also those that left the group).
+     */
     public void terminate(TaskProcess process) {
         if (!process.isAlive() || !process.markTerminating()) {
             return;
         }
         signalGroup(process.processGroup(), "TERM");
-        timers.schedule(() -> {
-            if (process.isAlive()) {
-                signalGroup(process.processGroup(), "KILL");
-            }
-        }, killGrace.toMillis(), TimeUnit.MILLISECONDS);
+        timers.schedule(() -> afterGrace(process), killGrace.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** SIGKILL to the whole group at once. */
-    public void kill(TaskProcess process) {
-        process.markTerminating();
-        signalGroup(process.processGroup(), "KILL");
+    private void afterGrace(TaskProcess process) {
+        try {
+            process.endGrace();
+            if (process.isAlive()) {
+                // the leader still lives, so the group id still names this group: safe to signal
+                signalGroup(process.processGroup(), "KILL");
+            }
+            process.addSwept(ProcessSweeper.sweepAll(process.marker()));
+            if (!process.isAlive()) {
+                process.complete(process.exit().join());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("stopping {} failed", process.marker(), e);
+            if (!process.isAlive()) {
+                process.complete(process.exit().join());
+            }
+        }
     }
 
     private void signalGroup(long group, String signal) {
@@ -106,5 +169,6 @@ public final class LocalExecutor implements AutoCloseable {
     @Override
     public void close() {
         timers.shutdownNow();
+        waiters.shutdown();
     }
 }

@@ -58,6 +58,16 @@ public final class ProcTable {
         }
     }
 
+    /** Whether {@code pid} exists and is not a zombie. */
+    public static boolean isRunning(long pid) {
+        try {
+            String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
+            return !stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** The value of {@code name} in the environment the process started with, if readable. */
     public static Optional<String> environmentValue(long pid, String name) {
         byte[] environ;

@@ -29,6 +29,17 @@ public final class ProcessSweeper {
         return sweep(markerPrefix, Optional.of(afterPid));
     }
 
+    /** Whether any process still carries a marker starting with {@code markerPrefix}; kills nothing. */
+    public static boolean anyLeft(String markerPrefix) {
+        long self = ProcessHandle.current().pid();
+        for (long pid : ProcTable.pids()) {
+            if (pid != self && ProcTable.environmentValue(pid, MARKER).filter(m -> m.startsWith(markerPrefix)).isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static List<SweptProcess> sweep(String markerPrefix, Optional<Long> afterPid) {
         List<SweptProcess> killed = new ArrayList<>();
         long self = ProcessHandle.current().pid();
@@ -67,15 +78,13 @@ public final class ProcessSweeper {
         return pid > after || pid <= last;
     }
 
+    /** Waits (briefly) until each killed process is gone or a zombie: a zombie runs nothing. */
     private static void waitGone(List<SweptProcess> killed) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
         for (SweptProcess p : killed) {
-            ProcessHandle.of(p.pid()).ifPresent(h -> {
-                try {
-                    h.onExit().get(2, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    // not our child: onExit polls; a zombie of another parent may linger, which is harmless
-                }
-            });
+            while (ProcTable.isRunning(p.pid()) && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+            }
         }
     }
 }

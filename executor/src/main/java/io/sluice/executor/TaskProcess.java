@@ -1,18 +1,28 @@
 package io.sluice.executor;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A started command: its process (also the leader of its own process group and session), the
- * process's start time (pid + start time survive a restart as the process's identity), and its exit.
+ * process's start time (pid + start time survive a restart as the process's identity), its exit,
+ * and when every process it left behind is gone too.
  */
 public final class TaskProcess {
+    /** How the command ended, once nothing of it runs any more. */
+    public record Gone(int exitCode, List<SweptProcess> swept) {
+    }
+
     private final long pid;
     private final String startTime;
     private final String marker;
     private final long startedAtNanos;
     private final CompletableFuture<Integer> exit;
-    private volatile boolean terminating;
+    private final CompletableFuture<Gone> gone = new CompletableFuture<>();
+    private final AtomicBoolean terminating = new AtomicBoolean();
+    private volatile boolean graceOver;
+    private volatile boolean keepsBackground;
 
     TaskProcess(long pid, String startTime, String marker, long startedAtNanos, CompletableFuture<Integer> exit) {
         this.pid = pid;
@@ -48,13 +58,50 @@ public final class TaskProcess {
         return exit;
     }
 
+    /**
+     * Completes when the process has ended and no process carrying its marker is left: children in
+     * the background and escaped ones are killed (after the grace period, when it was terminated).
+     */
+    public CompletableFuture<Gone> gone() {
+        return gone;
+    }
+
     public boolean isAlive() {
         return !exit.isDone();
     }
 
+    public boolean isTerminating() {
+        return terminating.get();
+    }
+
     boolean markTerminating() {
-        boolean first = !terminating;
-        terminating = true;
-        return first;
+        return terminating.compareAndSet(false, true);
+    }
+
+    boolean keepsBackground() {
+        return keepsBackground;
+    }
+
+    void keepBackground() {
+        keepsBackground = true;
+    }
+
+    boolean graceOver() {
+        return graceOver;
+    }
+
+    void endGrace() {
+        graceOver = true;
+    }
+
+    private final List<SweptProcess> swept = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Remembers what a sweep caught, so that the report names every leftover, whichever sweep found it. */
+    void addSwept(List<SweptProcess> found) {
+        swept.addAll(found);
+    }
+
+    void complete(int exitCode) {
+        gone.complete(new Gone(exitCode, List.copyOf(swept)));
     }
 }

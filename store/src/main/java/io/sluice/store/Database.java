@@ -79,8 +79,17 @@ public final class Database implements AutoCloseable {
         if (userVersion(dataSource) == SCHEMA_VERSION) {
             return;
         }
-        // Two processes may open a new home at once; only one may migrate it.
+        // Two processes may open a new home at once; only one may migrate it. File locks are held
+        // per JVM, so threads of one JVM also take a lock of their own first.
         Path lockFile = home.resolve("migrate.lock");
+        synchronized (MIGRATION_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize().toString(), k -> new Object())) {
+            migrateLocked(dataSource, home, lockFile);
+        }
+    }
+
+    private static final java.util.concurrent.ConcurrentMap<String, Object> MIGRATION_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static void migrateLocked(HikariDataSource dataSource, Path home, Path lockFile) {
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = channel.lock()) {
             int current = userVersion(dataSource);

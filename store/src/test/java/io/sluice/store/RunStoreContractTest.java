@@ -1,0 +1,181 @@
+package io.sluice.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.run.IllegalTransitionException;
+import io.sluice.run.RunEvent;
+import io.sluice.run.RunState;
+import io.sluice.run.StepState;
+import io.sluice.run.TaskEvent;
+import io.sluice.run.TaskState;
+import io.sluice.run.WaitReason;
+import io.sluice.schedule.Interval;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What every store must do; today it runs against SQLite, the PostgreSQL store will run it too. */
+class RunStoreContractTest {
+    @TempDir
+    Path home;
+
+    private Database database;
+    private RunStore store;
+
+    @BeforeEach
+    void open() {
+        database = Database.open(home);
+        store = new RunStore(database, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
+    }
+
+    @AfterEach
+    void close() {
+        database.close();
+    }
+
+    private NewRun aRun(String id, String... tasks) {
+        return new NewRun(id, "daily_sales", "v1", RunKind.DEV, Optional.of("/src"), "2024-01-01",
+                new Interval(Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-01-02T00:00:00Z")),
+                Map.of("region", "eu"), StepState.PENDING, StepState.NONE, List.of(tasks));
+    }
+
+    @Test
+    void aCreatedRunIsQueuedWithPendingTasksAndItsCreationIsATransition() {
+        store.createRun(aRun("run0000001", "extract", "load"));
+
+        RunRecord run = store.run("run0000001");
+        assertThat(run.state()).isEqualTo(RunState.QUEUED);
+        assertThat(run.params()).containsEntry("region", "eu");
+        assertThat(run.setupState()).isEqualTo(StepState.PENDING);
+        assertThat(store.tasks("run0000001")).extracting(TaskRecord::taskId, TaskRecord::state)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("extract", TaskState.PENDING),
+                        org.assertj.core.groups.Tuple.tuple("load", TaskState.PENDING));
+        assertThat(store.runTransitions("run0000001")).extracting(TransitionRecord::to).containsExactly("QUEUED");
+        assertThat(store.taskTransitions("run0000001")).hasSize(2);
+    }
+
+    @Test
+    void everyStateChangeIsRecordedWithItsCause() {
+        store.createRun(aRun("run0000002", "extract"));
+
+        store.write(w -> {
+            w.runEvent("run0000002", RunState.QUEUED, RunEvent.START, "started");
+            w.taskEvent("run0000002", "extract", TaskState.PENDING, TaskEvent.WAIT, 0, "no capacity", Optional.of(WaitReason.CAPACITY), Optional.empty());
+            w.taskEvent("run0000002", "extract", TaskState.WAITING, TaskEvent.START, 1, "attempt 1", Optional.empty(), Optional.empty());
+            w.taskEvent("run0000002", "extract", TaskState.RUNNING, TaskEvent.FAIL, 1, "exit 3", Optional.empty(), Optional.of(3));
+        });
+
+        TaskRecord task = store.tasks("run0000002").get(0);
+        assertThat(task.state()).isEqualTo(TaskState.FAILED);
+        assertThat(task.attempts()).isEqualTo(1);
+        assertThat(task.exitCode()).hasValue(3);
+        assertThat(store.taskTransitions("run0000002")).extracting(TransitionRecord::to, TransitionRecord::cause)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("PENDING", Optional.of("created")),
+                        org.assertj.core.groups.Tuple.tuple("WAITING", Optional.of("no capacity")),
+                        org.assertj.core.groups.Tuple.tuple("RUNNING", Optional.of("attempt 1")),
+                        org.assertj.core.groups.Tuple.tuple("FAILED", Optional.of("exit 3")));
+        assertThat(store.run("run0000002").startedAt()).isPresent();
+    }
+
+    @Test
+    void anUpdateThatExpectsAnotherStateChangesNothing() {
+        store.createRun(aRun("run0000003", "extract"));
+
+        assertThatThrownBy(() -> store.write(w -> {
+            w.runEvent("run0000003", RunState.QUEUED, RunEvent.START, "started");
+            w.taskEvent("run0000003", "extract", TaskState.RUNNING, TaskEvent.SUCCEED, 1, "exit 0", Optional.empty(), Optional.of(0));
+        })).isInstanceOf(ConcurrentChangeException.class);
+
+        assertThat(store.run("run0000003").state()).as("the whole transaction rolled back").isEqualTo(RunState.QUEUED);
+        assertThat(store.runTransitions("run0000003")).hasSize(1);
+    }
+
+    @Test
+    void anIllegalTransitionIsRefusedBeforeTouchingTheDatabase() {
+        store.createRun(aRun("run0000004", "extract"));
+
+        assertThatThrownBy(() -> store.write(w -> w.taskEvent("run0000004", "extract", TaskState.PENDING, TaskEvent.SUCCEED, 0,
+                "?", Optional.empty(), Optional.empty()))).isInstanceOf(IllegalTransitionException.class);
+    }
+
+    @Test
+    void aRunIsFoundByAUniquePrefixAndAnAmbiguousOrUnknownOneIsRefused() {
+        store.createRun(aRun("abcd000001", "a"));
+        store.createRun(aRun("abcd000002", "a"));
+        store.createRun(aRun("efgh000001", "a"));
+
+        assertThat(store.run("efgh").id()).isEqualTo("efgh000001");
+        assertThatThrownBy(() -> store.run("abcd")).isInstanceOf(UnknownRunException.class).hasMessageContaining("ambiguous");
+        assertThatThrownBy(() -> store.run("zzzz")).isInstanceOf(UnknownRunException.class).hasMessageContaining("no run 'zzzz'");
+    }
+
+    @Test
+    void runsAreListedNewestFirst() {
+        store.createRun(aRun("run0000005", "a"));
+        RunStore later = new RunStore(database, Clock.fixed(Instant.parse("2026-01-02T00:00:00Z"), ZoneOffset.UTC));
+        later.createRun(aRun("run0000006", "a"));
+
+        assertThat(store.runs(Optional.empty(), 10)).extracting(RunRecord::id).containsExactly("run0000006", "run0000005");
+        assertThat(store.runs(Optional.of("other"), 10)).isEmpty();
+    }
+
+    @Test
+    void attemptsKeepTheirProcessAndOutcome() {
+        store.createRun(aRun("run0000007", "a"));
+        store.write(w -> {
+            w.startAttempt("run0000007", "a", 1, "/logs/a.1.log", "/logs/a.1.exit");
+            w.attemptProcess("run0000007", "a", 1, 4242, "12345");
+            w.endAttempt("run0000007", "a", 1, Optional.of(2), "failed", Optional.of("Orders export is late"));
+        });
+
+        AttemptRecord a = store.attempts("run0000007").get(0);
+        assertThat(a.pid()).hasValue(4242L);
+        assertThat(a.pidStart()).hasValue("12345");
+        assertThat(a.exitCode()).hasValue(2);
+        assertThat(a.playbookEntry()).hasValue("Orders export is late");
+        assertThat(a.endedAt()).isPresent();
+    }
+
+    @Test
+    void definitionsAreStoredOncePerVersion() {
+        store.saveDefinition("v9", "p", "id: p", Optional.of("# p"));
+        store.saveDefinition("v9", "p", "id: changed", Optional.empty());
+
+        assertThat(store.definition("v9").orElseThrow().pipelineYaml()).isEqualTo("id: p");
+    }
+
+    @Test
+    void manyProcessesMayOpenANewHomeAtOnce(@TempDir Path fresh) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Callable<Integer>> openers = java.util.stream.IntStream.range(0, 4).<Callable<Integer>>mapToObj(i -> () -> {
+                try (Database db = Database.open(fresh)) {
+                    new RunStore(db, Clock.systemUTC()).createRun(aRun("par000000" + i, "a"));
+                    return i;
+                }
+            }).toList();
+            for (Future<Integer> f : pool.invokeAll(openers)) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        try (Database db = Database.open(fresh)) {
+            assertThat(new RunStore(db, Clock.systemUTC()).runs(Optional.empty(), 10)).hasSize(4);
+        }
+    }
+}
