@@ -68,8 +68,8 @@ final class RunCommand implements Callable<Integer> {
         try (Cli cli = new Cli(root, spec)) {
             if (loaded.hasDefinitionErrors()) {
                 loaded.definitionProblems().forEach(p -> cli.err.println(p.render()));
-                cli.err.println("sluice: " + target + " is invalid (" + loaded.definitionProblems().stream().filter(Problem::isError).count()
-                        + " errors); nothing ran");
+                cli.err.println("sluice: " + target + " is invalid (" + ValidateCommand.plural(
+                        loaded.definitionProblems().stream().filter(Problem::isError).count(), "error") + "); nothing ran");
                 return UserError.BAD;
             }
             Pipeline pipeline = loaded.pipeline().orElseThrow();

@@ -105,7 +105,7 @@ final class WhyCommand implements Callable<Integer> {
                 out.println("    match: " + (f.task().equals("setup") || f.task().equals("teardown") ? "" : "task=" + f.task() + " ") + "kind=" + f.kind());
             }
             String name = f.task();
-            out.println("  full log: sluice logs " + run.id() + " " + name + (a.attempt() > 1 ? " --attempt " + a.attempt() : ""));
+            out.println("  full log: sluice logs " + run.id() + " " + name);
         }
         if (!notRun.isEmpty()) {
             out.println();

@@ -285,9 +285,9 @@ public final class RunDecider {
             List<String> failed = run.tasks().stream().map(TaskView::id).filter(id -> states.get(id) == TaskState.FAILED).toList();
             List<String> timedOut = run.tasks().stream().map(TaskView::id).filter(id -> states.get(id) == TaskState.TIMED_OUT).toList();
             if (!failed.isEmpty()) {
-                commands.add(new FinishRun(RunState.FAILED, "failed: " + String.join(", ", failed)));
+                commands.add(new FinishRun(RunState.FAILED, String.join(", ", failed) + " failed"));
             } else if (!timedOut.isEmpty()) {
-                commands.add(new FinishRun(RunState.TIMED_OUT, "timed out: " + String.join(", ", timedOut)));
+                commands.add(new FinishRun(RunState.TIMED_OUT, String.join(", ", timedOut) + " timed out"));
             } else if (run.tasks().stream().anyMatch(t -> states.get(t.id()) != TaskState.SUCCEEDED)) {
                 commands.add(new FinishRun(RunState.FAILED, "not every task succeeded"));
             } else if (run.teardown().state() == StepState.FAILED) {

@@ -155,7 +155,7 @@ class RunDeciderTest {
 
         Decision done = RunDecider.decide(aRun().teardown(StepState.SUCCEEDED)
                 .task(aTask("a").state(TaskState.FAILED)).build(), 0);
-        assertThat(done.commands()).containsExactly(new FinishRun(RunState.FAILED, "failed: a"));
+        assertThat(done.commands()).containsExactly(new FinishRun(RunState.FAILED, "a failed"));
     }
 
     @Test
@@ -195,7 +195,7 @@ class RunDeciderTest {
                 .task(aTask("a").state(TaskState.TIMED_OUT))
                 .task(aTask("b").state(TaskState.SUCCEEDED)).build(), 0);
 
-        assertThat(d.commands()).containsExactly(new FinishRun(RunState.TIMED_OUT, "timed out: a"));
+        assertThat(d.commands()).containsExactly(new FinishRun(RunState.TIMED_OUT, "a timed out"));
     }
 
     @Test

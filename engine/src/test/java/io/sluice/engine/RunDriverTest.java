@@ -122,7 +122,7 @@ class RunDriverTest {
                 """, null);
 
         assertThat(run.state()).isEqualTo(RunState.FAILED);
-        assertThat(run.reason()).hasValue("failed: extract");
+        assertThat(run.reason()).hasValue("extract failed");
         assertThat(states(run.id())).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "extract", TaskState.FAILED, "load", TaskState.UPSTREAM_FAILED,
                 "report", TaskState.UPSTREAM_FAILED, "side", TaskState.SUCCEEDED));
