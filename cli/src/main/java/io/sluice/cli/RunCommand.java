@@ -64,7 +64,9 @@ final class RunCommand implements Callable<Integer> {
         if (detach) {
             throw UserError.usage("--detach needs a Sluice server, which this version does not have; run without it");
         }
+        Trace.mark("arguments parsed");
         LoadedPipeline loaded = PipelinePaths.load(target);
+        Trace.mark("pipeline loaded and validated");
         try (Cli cli = new Cli(root, spec)) {
             if (loaded.hasDefinitionErrors()) {
                 loaded.definitionProblems().forEach(p -> cli.err.println(p.render()));
@@ -93,8 +95,11 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private int runAndWait(Cli cli, RunSpec runSpec) {
+        cli.store();
+        Trace.mark("database open");
         Workspaces.removeLeftovers(cli.store(), cli.home);
         String runId = new RunCreator(cli.store(), cli.clock).create(runSpec);
+        Trace.mark("run created");
         int nameWidth = runSpec.pipeline().tasks().stream().mapToInt(t -> t.id().length()).max().orElse(8);
         ProgressPrinter progress = new ProgressPrinter(cli.out, Terminal.isInteractive(), runSpec.pipeline().tasks().size(), nameWidth);
         if (!json) {
@@ -118,6 +123,7 @@ final class RunCommand implements Callable<Integer> {
             RunRecord finished;
             try {
                 finished = driver.drive(runId, runSpec);
+                Trace.mark("run finished");
             } finally {
                 progress.close();
                 done.countDown();

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Sluice runs data pipelines with tests, isolation, playbooks and scripted recovery.",
         subcommands = {InitCommand.class, ValidateCommand.class, RunCommand.class, StatusCommand.class,
-                LogsCommand.class, WhyCommand.class, CommandLine.HelpCommand.class})
+                LogsCommand.class, WhyCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
 public final class Sluice implements Runnable {
 
     @CommandLine.Spec

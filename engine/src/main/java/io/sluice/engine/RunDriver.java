@@ -166,6 +166,9 @@ public final class RunDriver {
                 continue;
             }
             idleRounds = 0;
+            if (!unrecorded.isEmpty()) {
+                store.write(this::recordProcesses);
+            }
             long wait = Math.min(decision.wakeAtNanos().orElse(Long.MAX_VALUE) - now, IDLE_NANOS);
             try {
                 Object event = events.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
@@ -266,14 +269,13 @@ public final class RunDriver {
                 }
             }
         }
-        store.write(w -> commands.forEach(c -> record(w, c, matches)));
+        store.write(w -> {
+            recordProcesses(w);
+            commands.forEach(c -> record(w, c, matches));
+        });
         List<Runnable> notifications = new ArrayList<>();
-        List<Spawned> spawned = new ArrayList<>();
         for (Command c : commands) {
-            act(c, now, matches, spawned, notifications);
-        }
-        if (!spawned.isEmpty()) {
-            store.write(w -> spawned.forEach(s -> w.attemptProcess(runId, s.name, s.attempt, s.process.pid(), s.process.startTime())));
+            act(c, now, matches, unrecorded, notifications);
         }
         notifications.forEach(Runnable::run);
     }
@@ -344,6 +346,18 @@ public final class RunDriver {
     }
 
     private record Spawned(String name, int attempt, TaskProcess process) {
+    }
+
+    /**
+     * Processes started but not yet recorded with their pid. They are written with the next
+     * transaction, or before the loop waits: a crash before that loses only the pid, and a restart
+     * finds such a process by its marker instead.
+     */
+    private final List<Spawned> unrecorded = new ArrayList<>();
+
+    private void recordProcesses(RunWriter w) {
+        unrecorded.forEach(s -> w.attemptProcess(runId, s.name, s.attempt, s.process.pid(), s.process.startTime()));
+        unrecorded.clear();
     }
 
     /** The acting half of a command, after its state change is committed. */

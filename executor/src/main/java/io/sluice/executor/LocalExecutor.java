@@ -25,9 +25,11 @@ public final class LocalExecutor implements AutoCloseable {
     private static final Duration FULL_SWEEP_AFTER = Duration.ofSeconds(5);
 
     // $1: the task's command, $2: the exit file. The wrapper catches TERM (so it lives to write the
-    // status) while its child, a new shell, takes TERM's default action; caught signals do not pass
-    // through exec, ignored ones would.
-    private static final String WRAPPER = "trap : TERM INT; /bin/sh -c \"$1\"; rc=$?; echo $rc > \"$2\"; exit $rc";
+    // status) while the command runs in a subshell, where caught signals are back to their default
+    // action (ignored ones would stay ignored). eval in a subshell is what `/bin/sh -c` does, without
+    // starting a second shell for every task; positional parameters are cleared as in `sh -c`.
+    private static final String WRAPPER = "trap : TERM INT; "
+            + "( sluice_command=$1; shift 2; eval \"$sluice_command\" ); rc=$?; echo $rc > \"$2\"; exit $rc";
 
     private final Duration killGrace;
     private final String setsid;
