@@ -94,22 +94,30 @@ public final class LocalExecutor implements AutoCloseable {
     }
 
     /**
-     * The leader ended. A command that ended by itself has its leftovers killed at once; one being
-     * terminated keeps its grace period: its other processes get until then to finish cleaning up.
+     * The leader ended. A command that ended by itself has its leftovers killed at once. One being
+     * terminated keeps its grace period: if other processes of it are left, they get until the
+     * grace timer to finish cleaning up, and the timer reports the end.
      */
     private void afterExit(TaskProcess task, int code) {
         if (task.keepsBackground() && !task.isTerminating()) {
             task.complete(code);
             return;
         }
-        if (task.isTerminating() && !task.graceOver() && ProcessSweeper.anyLeft(task.marker())) {
-            return; // the grace timer sweeps and completes
+        if (task.isTerminating()) {
+            boolean timerDone;
+            synchronized (task) {
+                task.markExited(code);
+                timerDone = task.graceOver();
+            }
+            if (!timerDone && ProcessSweeper.anyLeft(task.marker())) {
+                return; // the grace timer sweeps and completes
+            }
+            task.addSwept(ProcessSweeper.sweepAll(task.marker()));
+            task.complete(code);
+            return;
         }
         boolean shortLived = System.nanoTime() - task.startedAtNanos() < FULL_SWEEP_AFTER.toNanos();
-        List<SweptProcess> swept = shortLived && !task.isTerminating()
-                ? ProcessSweeper.sweepYoungerThan(task.marker(), task.pid())
-                : ProcessSweeper.sweepAll(task.marker());
-        task.addSwept(swept);
+        task.addSwept(shortLived ? ProcessSweeper.sweepYoungerThan(task.marker(), task.pid()) : ProcessSweeper.sweepAll(task.marker()));
         task.complete(code);
     }
 
@@ -127,34 +135,21 @@ public final class LocalExecutor implements AutoCloseable {
 
     private void afterGrace(TaskProcess process) {
         try {
-            process.endGrace();
             if (process.isAlive()) {
                 // the leader still lives, so the group id still names this group: safe to signal
                 signalGroup(process.processGroup(), "KILL");
             }
             process.addSwept(ProcessSweeper.sweepAll(process.marker()));
-            if (!process.isAlive()) {
-                process.complete(process.exit().join());
-            }
         } catch (RuntimeException e) {
             LOG.warn("stopping {} failed", process.marker(), e);
-            if (!process.isAlive()) {
-                process.complete(process.exit().join());
-            }
         }
-    }
-
-    private void signalGroup(long group, String signal) {
-        try {
-            Process signaller = new ProcessBuilder(kill, "-s", signal, "--", "-" + group)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            signaller.waitFor(5, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            throw new ExecutorException("cannot signal process group " + group + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        Integer exited;
+        synchronized (process) {
+            process.endGrace();
+            exited = process.exitedWith();
+        }
+        if (exited != null) {
+            process.complete(exited); // the leader ended first and left this to us
         }
     }
 

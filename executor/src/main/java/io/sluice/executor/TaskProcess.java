@@ -22,6 +22,7 @@ public final class TaskProcess {
     private final CompletableFuture<Gone> gone = new CompletableFuture<>();
     private final AtomicBoolean terminating = new AtomicBoolean();
     private volatile boolean graceOver;
+    private Integer exitedWith;
     private volatile boolean keepsBackground;
 
     TaskProcess(long pid, String startTime, String marker, long startedAtNanos, CompletableFuture<Integer> exit) {
@@ -84,6 +85,16 @@ public final class TaskProcess {
 
     void keepBackground() {
         keepsBackground = true;
+    }
+
+    /** Called under this object's lock when the leader's exit has been seen. */
+    void markExited(int code) {
+        exitedWith = code;
+    }
+
+    /** The exit seen so far, or null; read under this object's lock. */
+    Integer exitedWith() {
+        return exitedWith;
     }
 
     boolean graceOver() {
