@@ -153,6 +153,20 @@ public final class LocalExecutor implements AutoCloseable {
         }
     }
 
+    private void signalGroup(long group, String signal) {
+        try {
+            Process signaller = new ProcessBuilder(kill, "-s", signal, "--", "-" + group)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            signaller.waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new ExecutorException("cannot signal process group " + group + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     static String findProgram(String name) {
         for (String dir : List.of("/usr/bin", "/bin", "/usr/local/bin", "/usr/sbin", "/sbin")) {
             Path candidate = Path.of(dir, name);
