@@ -52,22 +52,28 @@ public final class RunDecider {
         private final RunView run;
         private final long now;
         private final List<Command> commands = new ArrayList<>();
-        private final Map<String, TaskState> states = new HashMap<>();
+        /** Task states by position; updated as this pass decides, so later tasks see earlier changes. */
+        private final TaskState[] states;
         private long wake = Long.MAX_VALUE;
         private boolean stopping;
         private boolean timedOutRun;
-        /** Capacity held by live processes (a stopped task holds its share until its process is gone). */
-        private Resources used = Resources.NONE;
+        /** Capacity not held by live processes (a stopped task holds its share until its process is gone). */
+        private Resources free;
 
         Deciding(RunView run, long now) {
             this.run = run;
             this.now = now;
-            run.tasks().forEach(t -> states.put(t.id(), t.state()));
+            this.states = new TaskState[run.tasks().size()];
+            for (int i = 0; i < states.length; i++) {
+                states[i] = run.tasks().get(i).state();
+            }
+            Resources used = Resources.NONE;
             for (TaskView t : run.tasks()) {
                 if (t.processAlive()) {
                     used = used.plus(t.resources().cappedAt(run.capacity()));
                 }
             }
+            this.free = run.capacity().minus(used);
             this.timedOutRun = run.runTimedOut();
             this.stopping = run.cancelRequested() || run.runTimedOut();
         }
@@ -80,15 +86,17 @@ public final class RunDecider {
             checkRunTimeout();
             StepState setup = decideSetup();
             boolean setupOk = setup == StepState.NONE || setup == StepState.SUCCEEDED;
-            for (TaskView task : run.tasks()) {
-                decideTask(task, setupOk, setup == StepState.FAILED);
+            for (int i = 0; i < states.length; i++) {
+                current = i;
+                decideTask(run.tasks().get(i), setupOk, setup == StepState.FAILED);
             }
             if (setup == StepState.RUNNING || setup == StepState.PENDING && !stopping) {
                 return;
             }
-            boolean tasksDone = run.tasks().stream().allMatch(t -> states.get(t.id()).isTerminal() && !t.processAlive());
-            if (!tasksDone) {
-                return;
+            for (int i = 0; i < states.length; i++) {
+                if (!states[i].isTerminal() || run.tasks().get(i).processAlive()) {
+                    return;
+                }
             }
             decideTeardown(setup);
         }
@@ -108,7 +116,15 @@ public final class RunDecider {
         }
 
         private boolean somethingRuns() {
-            return run.setup().state() == StepState.RUNNING || run.tasks().stream().anyMatch(TaskView::processAlive);
+            if (run.setup().state() == StepState.RUNNING) {
+                return true;
+            }
+            for (TaskView t : run.tasks()) {
+                if (t.processAlive()) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private StepState decideSetup() {
@@ -211,13 +227,17 @@ public final class RunDecider {
                 set(task, TaskState.UPSTREAM_FAILED, new UpstreamFailTask(task.id(), "setup failed"));
                 return;
             }
-            Optional<String> failedNeed = task.needs().stream().filter(n -> states.get(n).isUnsuccessful()).findFirst();
-            if (failedNeed.isPresent()) {
-                set(task, TaskState.UPSTREAM_FAILED, new UpstreamFailTask(task.id(),
-                        "'" + failedNeed.get() + "' " + states.get(failedNeed.get()).wireName()));
-                return;
+            // plain loops: this runs for every waiting task on every event of a 1,000-task run
+            boolean allSucceeded = true;
+            for (String need : task.needs()) {
+                TaskState s = state(need);
+                if (s.isUnsuccessful()) {
+                    set(task, TaskState.UPSTREAM_FAILED, new UpstreamFailTask(task.id(), "'" + need + "' " + s.wireName()));
+                    return;
+                }
+                allSucceeded &= s == TaskState.SUCCEEDED;
             }
-            if (setupOk && task.needs().stream().allMatch(n -> states.get(n) == TaskState.SUCCEEDED)) {
+            if (setupOk && allSucceeded) {
                 tryStart(task);
             }
         }
@@ -239,10 +259,10 @@ public final class RunDecider {
         }
 
         private void tryStart(TaskView task) {
-            Resources need = task.resources().cappedAt(run.capacity());
-            if (need.fitsIn(run.capacity().minus(used))) {
+            Resources need = task.resources().fitsIn(run.capacity()) ? task.resources() : task.resources().cappedAt(run.capacity());
+            if (need.fitsIn(free)) {
                 set(task, TaskState.RUNNING, new StartTask(task.id(), task.attempts() + 1));
-                used = used.plus(need);
+                free = free.minus(need);
             } else if (task.state() != TaskState.WAITING) {
                 set(task, TaskState.WAITING, new WaitTask(task.id(), WaitReason.CAPACITY));
             }
@@ -282,13 +302,13 @@ public final class RunDecider {
                 commands.add(new FinishRun(RunState.FAILED, "setup failed"));
                 return;
             }
-            List<String> failed = run.tasks().stream().map(TaskView::id).filter(id -> states.get(id) == TaskState.FAILED).toList();
-            List<String> timedOut = run.tasks().stream().map(TaskView::id).filter(id -> states.get(id) == TaskState.TIMED_OUT).toList();
+            List<String> failed = run.tasks().stream().map(TaskView::id).filter(id -> state(id) == TaskState.FAILED).toList();
+            List<String> timedOut = run.tasks().stream().map(TaskView::id).filter(id -> state(id) == TaskState.TIMED_OUT).toList();
             if (!failed.isEmpty()) {
                 commands.add(new FinishRun(RunState.FAILED, String.join(", ", failed) + " failed"));
             } else if (!timedOut.isEmpty()) {
                 commands.add(new FinishRun(RunState.TIMED_OUT, String.join(", ", timedOut) + " timed out"));
-            } else if (run.tasks().stream().anyMatch(t -> states.get(t.id()) != TaskState.SUCCEEDED)) {
+            } else if (run.tasks().stream().anyMatch(t -> state(t.id()) != TaskState.SUCCEEDED)) {
                 commands.add(new FinishRun(RunState.FAILED, "not every task succeeded"));
             } else if (run.teardown().state() == StepState.FAILED) {
                 commands.add(new FinishRun(RunState.FAILED, "teardown failed"));
@@ -297,8 +317,15 @@ public final class RunDecider {
             }
         }
 
+        private TaskState state(String taskId) {
+            return states[run.positions().get(taskId)];
+        }
+
+        /** The index of the task being decided: set() changes its state without a lookup. */
+        private int current;
+
         private void set(TaskView task, TaskState to, Command command) {
-            states.put(task.id(), to);
+            states[current] = to;
             commands.add(command);
         }
 

@@ -76,6 +76,7 @@ public final class RunDriver {
     private LiveStep setup;
     private LiveStep teardown;
     private final Map<String, LiveTask> tasks = new LinkedHashMap<>();
+    private Map<String, Integer> positions;
     private Map<String, String> setupEnv = Map.of();
     private boolean cancelRequested;
     private boolean timedOut;
@@ -133,8 +134,10 @@ public final class RunDriver {
         this.teardown = new LiveStep(pipeline.environment().teardown(), defaults.timeout(), record.teardownState());
         Set<String> inRun = new HashSet<>();
         store.tasks(id).forEach(t -> inRun.add(t.taskId()));
+        Map<String, Task> byId = new java.util.HashMap<>();
+        pipeline.tasks().forEach(t -> byId.put(t.id(), t));
         for (String taskId : RunCreator.order(spec)) {
-            Task task = pipeline.task(taskId).orElseThrow();
+            Task task = byId.get(taskId);
             List<String> needs = task.needs().stream().filter(inRun::contains).toList();
             tasks.put(taskId, new LiveTask(taskId, task.run(), needs, defaults.retriesOf(task) + 1,
                     defaults.resourcesOf(task).cappedAt(spec.capacity()), defaults.timeoutOf(task), defaults.retryDelayOf(task)));
@@ -184,7 +187,14 @@ public final class RunDriver {
 
     private RunView view(long now) {
         long running = runningNanos + (activeProcesses > 0 ? now - activeSince : 0);
-        return new RunView(state, setup.view(), teardown.view(), tasks.values().stream().map(LiveTask::view).toList(),
+        List<io.sluice.run.TaskView> views = new ArrayList<>(tasks.size());
+        for (LiveTask t : tasks.values()) {
+            views.add(t.view());
+        }
+        if (positions == null) {
+            positions = RunView.positionsOf(views);
+        }
+        return new RunView(positions, state, setup.view(), teardown.view(), views,
                 running, spec.pipeline().timeout(), cancelRequested, timedOut, spec.capacity());
     }
 
@@ -356,7 +366,12 @@ public final class RunDriver {
     private final List<Spawned> unrecorded = new ArrayList<>();
 
     private void recordProcesses(RunWriter w) {
-        unrecorded.forEach(s -> w.attemptProcess(runId, s.name, s.attempt, s.process.pid(), s.process.startTime()));
+        for (Spawned s : unrecorded) {
+            long pid = s.process.pid();
+            if (pid > 0) {
+                w.attemptProcess(runId, s.name, s.attempt, pid, s.process.startTime());
+            }
+        }
         unrecorded.clear();
     }
 

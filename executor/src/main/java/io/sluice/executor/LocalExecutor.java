@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,9 +15,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Starts commands as SPEC §3 says: {@code /bin/sh -c}, stdin from /dev/null, stdout and stderr
- * into one log, in a new session and process group of their own. A small shell wrapper records the
- * exit status in a file next to the log, so that it survives the death of the Sluice process that
- * started it. Stopping sends SIGTERM to the whole group, then SIGKILL after a grace period.
+ * into one log, in a new session and process group of their own, with the exit status recorded in
+ * a file next to the log, so that it survives the death of the Sluice process that started it
+ * (see {@link ProcessLauncher}). Stopping sends SIGTERM to the whole group, then SIGKILL after a
+ * grace period; whatever a command leaves behind is found by its marker and killed.
  */
 public final class LocalExecutor implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalExecutor.class);
@@ -24,28 +27,21 @@ public final class LocalExecutor implements AutoCloseable {
     /** Descendants of a short command all have younger pids, so a cheap scan finds them; longer ones get a full scan. */
     private static final Duration FULL_SWEEP_AFTER = Duration.ofSeconds(5);
 
-    // $1: the task's command, $2: the exit file. The wrapper catches TERM (so it lives to write the
-    // status) while the command runs in a subshell, where caught signals are back to their default
-    // action (ignored ones would stay ignored). eval in a subshell is what `/bin/sh -c` does, without
-    // starting a second shell for every task; positional parameters are cleared as in `sh -c`.
-    private static final String WRAPPER = "trap : TERM INT; "
-            + "( sluice_command=$1; shift 2; eval \"$sluice_command\" ); rc=$?; echo $rc > \"$2\"; exit $rc";
-
     private final Duration killGrace;
-    private final String setsid;
-    private final String kill;
+    private final ProcessLauncher launcher;
     private final ScheduledExecutorService timers;
-    private final java.util.concurrent.ExecutorService waiters =
-            Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("sluice-process-waiter-", 0).factory());
 
     public LocalExecutor() {
         this(KILL_GRACE);
     }
 
     public LocalExecutor(Duration killGrace) {
+        this(killGrace, ProcessLauncher.detect());
+    }
+
+    LocalExecutor(Duration killGrace, ProcessLauncher launcher) {
         this.killGrace = killGrace;
-        this.setsid = findProgram("setsid");
-        this.kill = findProgram("kill");
+        this.launcher = launcher;
         this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("sluice-kill-timer").factory());
     }
 
@@ -55,33 +51,16 @@ public final class LocalExecutor implements AutoCloseable {
 
     public TaskProcess start(ProcessSpec spec) throws IOException {
         Files.createDirectories(spec.log().getParent());
-        ProcessBuilder builder = new ProcessBuilder(List.of(setsid, "/bin/sh", "-c", WRAPPER, "sluice-task",
-                spec.command(), spec.exitFile().toString()))
-                .directory(spec.workdir().toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(spec.log().toFile()))
-                .redirectErrorStream(true);
-        builder.environment().clear();
-        builder.environment().putAll(spec.environment());
-        builder.environment().put(ProcessSweeper.MARKER, spec.marker());
+        Map<String, String> env = new HashMap<>(spec.environment());
+        env.put(ProcessSweeper.MARKER, spec.marker());
         long startedAt = System.nanoTime();
-        Process process = builder.start();
-        String startTime = ProcTable.startTime(process.pid()).orElse("");
-        CompletableFuture<Integer> exit = new CompletableFuture<>();
-        // Not Process.onExit(): it completes on the common fork-join pool, which has one thread on
-        // a 2-core machine and may be busy for good. A waiter thread per process cannot starve.
-        waiters.execute(() -> {
-            try {
-                exit.complete(process.waitFor());
-            } catch (InterruptedException e) {
-                exit.completeExceptionally(e);
-            }
-        });
-        TaskProcess task = new TaskProcess(process.pid(), startTime, spec.marker(), startedAt, exit);
+        ProcessLauncher.Launched launched = launcher.launch(new ProcessSpec(spec.command(), spec.workdir(), env, spec.log(),
+                spec.exitFile(), spec.marker(), spec.keepsBackground()));
+        TaskProcess task = new TaskProcess(launched, spec.marker(), startedAt);
         if (spec.keepsBackground()) {
             task.keepBackground();
         }
-        exit.whenComplete((code, error) -> {
+        launched.exit().whenComplete((code, error) -> {
             try {
                 afterExit(task, code == null ? 255 : code);
             } catch (RuntimeException e) {
@@ -104,13 +83,14 @@ public final class LocalExecutor implements AutoCloseable {
             return;
         }
         if (task.isTerminating()) {
-            boolean timerDone;
+            TaskProcess.Grace grace;
             synchronized (task) {
                 task.markExited(code);
-                timerDone = task.graceOver();
+                grace = task.grace();
             }
-            if (!timerDone && ProcessSweeper.anyLeft(task.marker())) {
-                return; // the grace timer sweeps and completes
+            if (grace == TaskProcess.Grace.ENDING
+                    || grace == TaskProcess.Grace.RUNNING && ProcessSweeper.anyLeft(task.marker())) {
+                return; // the grace timer sweeps, sees the exit recorded above, and completes
             }
             task.addSwept(ProcessSweeper.sweepAll(task.marker()));
             task.complete(code);
@@ -129,15 +109,18 @@ public final class LocalExecutor implements AutoCloseable {
         if (!process.isAlive() || !process.markTerminating()) {
             return;
         }
-        signalGroup(process.processGroup(), "TERM");
+        launcher.signalGroup(process.launched(), "TERM");
         timers.schedule(() -> afterGrace(process), killGrace.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void afterGrace(TaskProcess process) {
+        synchronized (process) {
+            process.grace(TaskProcess.Grace.ENDING);
+        }
         try {
             if (process.isAlive()) {
                 // the leader still lives, so the group id still names this group: safe to signal
-                signalGroup(process.processGroup(), "KILL");
+                launcher.signalGroup(process.launched(), "KILL");
             }
             process.addSwept(ProcessSweeper.sweepAll(process.marker()));
         } catch (RuntimeException e) {
@@ -145,25 +128,11 @@ public final class LocalExecutor implements AutoCloseable {
         }
         Integer exited;
         synchronized (process) {
-            process.endGrace();
+            process.grace(TaskProcess.Grace.OVER);
             exited = process.exitedWith();
         }
         if (exited != null) {
             process.complete(exited); // the leader ended first and left this to us
-        }
-    }
-
-    private void signalGroup(long group, String signal) {
-        try {
-            Process signaller = new ProcessBuilder(kill, "-s", signal, "--", "-" + group)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            signaller.waitFor(5, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            throw new ExecutorException("cannot signal process group " + group + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -180,6 +149,6 @@ public final class LocalExecutor implements AutoCloseable {
     @Override
     public void close() {
         timers.shutdownNow();
-        waiters.shutdown();
+        launcher.close();
     }
 }

@@ -14,36 +14,52 @@ public final class TaskProcess {
     public record Gone(int exitCode, List<SweptProcess> swept) {
     }
 
-    private final long pid;
-    private final String startTime;
+    private final ProcessLauncher.Launched launched;
     private final String marker;
     private final long startedAtNanos;
-    private final CompletableFuture<Integer> exit;
     private final CompletableFuture<Gone> gone = new CompletableFuture<>();
     private final AtomicBoolean terminating = new AtomicBoolean();
-    private volatile boolean graceOver;
+    /** Where a terminated command is in its grace period; read and written under this object's lock. */
+    enum Grace {
+        RUNNING,
+        ENDING,
+        OVER
+    }
+
+    private Grace grace = Grace.RUNNING;
     private Integer exitedWith;
     private volatile boolean keepsBackground;
 
-    TaskProcess(long pid, String startTime, String marker, long startedAtNanos, CompletableFuture<Integer> exit) {
-        this.pid = pid;
-        this.startTime = startTime;
+    TaskProcess(ProcessLauncher.Launched launched, String marker, long startedAtNanos) {
+        this.launched = launched;
         this.marker = marker;
         this.startedAtNanos = startedAtNanos;
-        this.exit = exit;
     }
 
+    ProcessLauncher.Launched launched() {
+        return launched;
+    }
+
+    /** The pid of the process (the group leader), waiting for the launcher if need be; -1 if it never started. */
     public long pid() {
-        return pid;
+        return identity().pid();
+    }
+
+    private ProcessLauncher.Identity identity() {
+        try {
+            return launched.started().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            return new ProcessLauncher.Identity(-1, "");
+        }
     }
 
     /** The process group id: the process is its group's leader. */
     public long processGroup() {
-        return pid;
+        return pid();
     }
 
     public String startTime() {
-        return startTime;
+        return identity().startTime();
     }
 
     public String marker() {
@@ -56,7 +72,7 @@ public final class TaskProcess {
 
     /** Completes with the exit status when the process ends (128 + signal when a signal ended it). */
     public CompletableFuture<Integer> exit() {
-        return exit;
+        return launched.exit();
     }
 
     /**
@@ -68,7 +84,7 @@ public final class TaskProcess {
     }
 
     public boolean isAlive() {
-        return !exit.isDone();
+        return !launched.exit().isDone();
     }
 
     public boolean isTerminating() {
@@ -97,12 +113,12 @@ public final class TaskProcess {
         return exitedWith;
     }
 
-    boolean graceOver() {
-        return graceOver;
+    Grace grace() {
+        return grace;
     }
 
-    void endGrace() {
-        graceOver = true;
+    void grace(Grace value) {
+        grace = value;
     }
 
     private final List<SweptProcess> swept = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -13,11 +13,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class LocalExecutorTest {
+/** What every launcher must do; run once with the Perl launcher and once with the shell launcher. */
+abstract class LocalExecutorContract {
+    abstract ProcessLauncher launcher();
+
     @TempDir
     Path dir;
 
-    private final LocalExecutor executor = new LocalExecutor(Duration.ofSeconds(1));
+    private final LocalExecutor executor = new LocalExecutor(Duration.ofSeconds(1), launcher());
 
     @AfterEach
     void close() {
@@ -95,6 +98,26 @@ class LocalExecutorTest {
         assertThat(ProcessHandle.of(mine).map(ProcessHandle::isAlive)).hasValue(true);
 
         assertThat(ProcessSweeper.sweepAll("test-" + dir.getFileName() + "/")).extracting(SweptProcess::pid).containsExactly(mine);
+    }
+
+    @Test
+    void commandTextIsRunByShAndSeesNoPositionalParameters() throws IOException {
+        TaskProcess p = start("set -u; echo \"args=$# dollar0=${0##*/}\"; for w in a 'b c'; do echo \"$w\"; done; exit 3");
+
+        assertThat(exitOf(p)).isEqualTo(3);
+        assertThat(Files.readAllLines(dir.resolve("task.log"))).containsExactly("args=0 dollar0=" + (this instanceof PerlLauncherTest ? "sh" : "sluice-task"), "a", "b c");
+    }
+
+    @Test
+    void aCommandThatCannotStartFailsInsteadOfRunningElsewhere() {
+        ProcessSpec spec = new ProcessSpec("touch here", dir.resolve("missing"), Map.of(), dir.resolve("task.log"),
+                dir.resolve("task.exit"), "test-" + dir.getFileName() + "/task/1", false);
+        try {
+            assertThat(exitOf(executor.start(spec))).isNotZero();
+        } catch (IOException refused) {
+            // the shell launcher refuses at once; either way nothing ran
+        }
+        assertThat(dir.resolve("here")).doesNotExist();
     }
 
     @Test

@@ -1,0 +1,141 @@
+package io.sluice.executor;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts commands through one long-lived Perl process (launcher.pl), which forks them: no JVM
+ * process spawn, no setsid binary and no wrapper shell per command. The Perl process also writes
+ * exit files and outlives a crashed JVM until its last command ends.
+ */
+final class PerlLauncher implements ProcessLauncher {
+    private static final Logger LOG = LoggerFactory.getLogger(PerlLauncher.class);
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final Process perl;
+    private final OutputStream requests;
+    private final AtomicLong ids = new AtomicLong();
+    private final Map<Long, CompletableFuture<Identity>> starting = new ConcurrentHashMap<>();
+    private final Map<Long, CompletableFuture<Integer>> running = new ConcurrentHashMap<>();
+    private volatile boolean broken;
+
+    PerlLauncher(String perlPath) throws IOException {
+        String script;
+        try (InputStream in = PerlLauncher.class.getResourceAsStream("launcher.pl")) {
+            if (in == null) {
+                throw new IOException("launcher.pl is missing from the executor jar");
+            }
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        ProcessBuilder builder = new ProcessBuilder(perlPath, "-e", script)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().keySet().removeIf(k -> k.startsWith("PERL"));
+        this.perl = builder.start();
+        this.requests = perl.getOutputStream();
+        Thread.ofPlatform().daemon().name("sluice-launcher-replies").start(this::readReplies);
+    }
+
+    @Override
+    public Launched launch(ProcessSpec spec) throws IOException {
+        if (broken) {
+            throw new IOException("the process launcher has stopped");
+        }
+        long id = ids.incrementAndGet();
+        StringBuilder line = new StringBuilder("start ").append(id)
+                .append(' ').append(hex(spec.workdir().toString()))
+                .append(' ').append(hex(spec.log().toString()))
+                .append(' ').append(hex(spec.exitFile().toString()))
+                .append(' ').append(hex(spec.command()));
+        spec.environment().forEach((k, v) -> line.append(' ').append(hex(k + "=" + v)));
+        line.append('\n');
+        CompletableFuture<Identity> started = new CompletableFuture<>();
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        starting.put(id, started);
+        running.put(id, exit);
+        // no waiting for the reply: the next commands start while this one forks
+        send(line.toString());
+        return new Launched(id, started, exit);
+    }
+
+    @Override
+    public void signalGroup(Launched process, String signal) {
+        if (process.exit().isDone()) {
+            return;
+        }
+        try {
+            send("signal " + process.id() + " " + signal + "\n");
+        } catch (IOException e) {
+            throw new ExecutorException("cannot signal command " + process.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private synchronized void send(String line) throws IOException {
+        requests.write(line.getBytes(StandardCharsets.UTF_8));
+        requests.flush();
+    }
+
+    private void readReplies() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(perl.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                String[] f = line.split(" ");
+                long id = Long.parseLong(f[1]);
+                switch (f[0]) {
+                    case "started" -> {
+                        CompletableFuture<Identity> s = starting.remove(id);
+                        if (s != null) {
+                            s.complete(new Identity(Long.parseLong(f[2]), "-".equals(f[3]) ? "" : f[3]));
+                        }
+                    }
+                    case "failed" -> {
+                        CompletableFuture<Identity> s = starting.remove(id);
+                        if (s != null) {
+                            s.completeExceptionally(new IOException(new String(HEX.parseHex(f[2]), StandardCharsets.UTF_8)));
+                        }
+                        CompletableFuture<Integer> exit = running.remove(id);
+                        if (exit != null) {
+                            exit.complete(127);
+                        }
+                    }
+                    case "exited" -> {
+                        CompletableFuture<Integer> exit = running.remove(id);
+                        if (exit != null) {
+                            exit.complete(Integer.parseInt(f[2]));
+                        }
+                    }
+                    default -> LOG.warn("unexpected reply from the process launcher: {}", line);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("reading the process launcher failed", e);
+        }
+        // the launcher is gone: nobody will report these commands' ends any more
+        broken = true;
+        starting.values().forEach(f -> f.completeExceptionally(new IOException("the process launcher stopped")));
+        running.values().forEach(f -> f.complete(255));
+    }
+
+    private static String hex(String value) {
+        return HEX.formatHex(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() {
+        try {
+            requests.close(); // the launcher leaves once its commands have ended
+        } catch (IOException e) {
+            // it is gone already
+        }
+    }
+}
