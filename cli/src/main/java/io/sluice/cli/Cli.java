@@ -21,9 +21,6 @@ final class Cli implements AutoCloseable {
     private RunStore store;
 
     Cli(Sluice root, CommandLine.Model.CommandSpec spec) {
-        if (root.server != null) {
-            throw UserError.usage("--server: this version of Sluice has no server; commands work on the home directly");
-        }
         this.home = SluiceHome.resolve(root.home, System.getenv("SLUICE_HOME"));
         this.out = spec.commandLine().getOut();
         this.err = spec.commandLine().getErr();

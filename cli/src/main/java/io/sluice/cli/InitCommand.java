@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code sluice init DIR [--id ID]}: a starter pipeline that validates, runs and passes its test as it is. */
-@Command(name = "init", description = "Create a starter pipeline in DIR.")
+@Command(name = "init", mixinStandardHelpOptions = true, versionProvider = Version.class, description = "Create a starter pipeline in DIR.")
 final class InitCommand implements Callable<Integer> {
     /** Template resource -> path in the new pipeline. */
     private static final Map<String, String> FILES = Map.of(

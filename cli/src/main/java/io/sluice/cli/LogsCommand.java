@@ -22,7 +22,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code sluice logs RUN [TASK] [--attempt N] [--follow]}: the logs of a run's tasks (stdout and stderr interleaved). */
-@Command(name = "logs", description = "Print task logs of a run: one task (latest attempt by default), or all of them.")
+@Command(name = "logs", mixinStandardHelpOptions = true, versionProvider = Version.class, description = "Print task logs of a run: one task (latest attempt by default), or all of them.")
 final class LogsCommand implements Callable<Integer> {
     @ParentCommand
     Sluice root;
@@ -42,10 +42,21 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = {"-f", "--follow"}, description = "Keep printing as the log grows, until the run ends.")
     boolean follow;
 
+    @Option(names = "--json", description = "Print {\"run\", \"logs\": [{\"task\", \"attempt\", \"outcome\", \"exit_code\", \"log\"}]}.")
+    boolean json;
+
+    private static final int JSON_LOG_LIMIT = 1 << 20;
+
     @Override
     public Integer call() {
         try (Cli cli = new Cli(root, spec)) {
             RunRecord run = Lookup.run(cli, runId);
+            if (json && follow) {
+                throw UserError.usage("--json and --follow do not go together");
+            }
+            if (json) {
+                return printJson(cli, run);
+            }
             if (task == null) {
                 if (attempt != null) {
                     throw UserError.usage("--attempt needs a TASK");
@@ -81,6 +92,37 @@ final class LogsCommand implements Callable<Integer> {
             copy(Path.of(chosen.logPath()), cli);
             return 0;
         }
+    }
+
+    private int printJson(Cli cli, RunRecord run) {
+        String name = task == null ? null : switch (task) {
+            case "setup" -> AttemptRecord.SETUP;
+            case "teardown" -> AttemptRecord.TEARDOWN;
+            default -> task;
+        };
+        if (name != null && !name.startsWith("_") && cli.store().tasks(run.id()).stream().noneMatch(t -> t.taskId().equals(name))) {
+            throw UserError.usage("run " + run.id() + " has no task '" + task + "'");
+        }
+        List<Map<String, Object>> logs = new java.util.ArrayList<>();
+        for (AttemptRecord a : cli.store().attempts(run.id())) {
+            if ((name != null && !a.taskId().equals(name)) || (attempt != null && a.attempt() != attempt)) {
+                continue;
+            }
+            String text = io.sluice.engine.LogTail.read(Path.of(a.logPath()), JSON_LOG_LIMIT);
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("task", display(a).split(" ")[0]);
+            m.put("attempt", a.attempt());
+            m.put("outcome", a.outcome().orElse(null));
+            m.put("exit_code", a.exitCode().orElse(null));
+            m.put("truncated", size(Path.of(a.logPath())) > JSON_LOG_LIMIT);
+            m.put("log", text);
+            logs.add(m);
+        }
+        Map<String, Object> result = new java.util.LinkedHashMap<>();
+        result.put("run", run.id());
+        result.put("logs", logs);
+        cli.printJson(result);
+        return 0;
     }
 
     private int all(Cli cli, RunRecord run) {

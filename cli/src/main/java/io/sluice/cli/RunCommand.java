@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,7 +32,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code sluice run PATH}: a dev run of a working copy, waited for with live progress; exit 0 iff it succeeded. */
-@Command(name = "run", description = "Run a pipeline directory (a dev run of the working copy) and wait for it.")
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Version.class, description = "Run a pipeline directory (a dev run of the working copy) and wait for it.")
 final class RunCommand implements Callable<Integer> {
     @ParentCommand
     Sluice root;
@@ -75,6 +74,11 @@ final class RunCommand implements Callable<Integer> {
                 return UserError.BAD;
             }
             Pipeline pipeline = loaded.pipeline().orElseThrow();
+            if (pipeline.environment().executor() != io.sluice.definition.ExecutorKind.LOCAL) {
+                cli.err.println("sluice: " + target + " asks for executor: " + pipeline.environment().executor().yamlName()
+                        + ", which this version of Sluice does not have; nothing ran");
+                return UserError.BAD;
+            }
             Map<String, String> resolvedParams = Params.resolve(pipeline.params(), params);
             Interval interval;
             try {
@@ -111,34 +115,41 @@ final class RunCommand implements Callable<Integer> {
             RunDriver driver = new RunDriver(cli.store(), cli.home, executor, cli.clock,
                     json ? io.sluice.engine.RunListener.NONE : progress);
             CountDownLatch done = new CountDownLatch(1);
+            int[] exitCode = {UserError.BAD};
+            // Ctrl-C or SIGTERM: cancel the run, wait for its teardown however long it takes (a second
+            // Ctrl-C does not cut it short; kill -9 does, and leaves the cleanup to the next start),
+            // then exit with the run's code like any other end.
             Thread hook = new Thread(() -> {
                 driver.cancel("interrupted (Ctrl-C or SIGTERM)");
                 try {
-                    done.await(2, TimeUnit.MINUTES);
+                    done.await();
                 } catch (InterruptedException ignored) {
                     Thread.currentThread().interrupt();
                 }
+                Runtime.getRuntime().halt(exitCode[0]);
             }, "sluice-cancel-on-exit");
             Runtime.getRuntime().addShutdownHook(hook);
-            RunRecord finished;
             try {
-                finished = driver.drive(runId, runSpec);
+                RunRecord finished = driver.drive(runId, runSpec);
                 Trace.mark("run finished");
+                progress.close();
+                if (json) {
+                    cli.printJson(RunJson.run(finished, cli.store().tasks(runId)));
+                } else {
+                    summary(cli, finished);
+                }
+                exitCode[0] = finished.state() == RunState.SUCCEEDED ? 0 : UserError.BAD;
+                return exitCode[0];
             } finally {
                 progress.close();
+                cli.out.flush();
                 done.countDown();
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
                 } catch (IllegalStateException shuttingDown) {
-                    // the hook is running: it waits for the countdown above
+                    // the hook is running: it waits for the countdown above, then exits
                 }
             }
-            if (json) {
-                cli.printJson(RunJson.run(finished, cli.store().tasks(runId)));
-            } else {
-                summary(cli, finished);
-            }
-            return finished.state() == RunState.SUCCEEDED ? 0 : UserError.BAD;
         }
     }
 

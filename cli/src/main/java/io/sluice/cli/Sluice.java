@@ -38,12 +38,27 @@ public final class Sluice implements Runnable {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler((e, a) -> {
             CommandLine cmd = e.getCommandLine();
-            err.println(cmd.getCommandName().equals("sluice") ? "sluice: " + e.getMessage()
-                    : "sluice " + cmd.getCommandName() + ": " + e.getMessage() + " (see sluice " + cmd.getCommandName() + " --help)");
+            if (cmd.getCommandName().equals("sluice") && e instanceof CommandLine.UnmatchedArgumentException u
+                    && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+                err.println("sluice: unknown command '" + u.getUnmatched().get(0) + "' (sluice --help lists the commands)");
+            } else {
+                err.println(cmd.getCommandName().equals("sluice") ? "sluice: " + e.getMessage()
+                        : "sluice " + cmd.getCommandName() + ": " + e.getMessage() + " (see sluice " + cmd.getCommandName() + " --help)");
+            }
             err.flush();
             return UserError.USAGE;
         });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> Failures.report(e, err));
+        CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
+        cli.setExecutionStrategy(parsed -> {
+            Sluice root = parsed.commandSpec().commandLine().getCommand();
+            if (root.server != null) {
+                err.println("sluice: --server: this version of Sluice has no server; commands work on the home directly");
+                err.flush();
+                return UserError.USAGE;
+            }
+            return run.execute(parsed);
+        });
         int code = cli.execute(args);
         out.flush();
         err.flush();

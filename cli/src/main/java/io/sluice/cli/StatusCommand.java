@@ -18,7 +18,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code sluice status [PIPELINE] [--run RUN]}: runs newest first, or one run's tasks, with waiting reasons. */
-@Command(name = "status", description = "Show runs, newest first, or one run's tasks.")
+@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Version.class, description = "Show runs, newest first, or one run's tasks.")
 final class StatusCommand implements Callable<Integer> {
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
@@ -57,12 +57,15 @@ final class StatusCommand implements Callable<Integer> {
                 return 0;
             }
             List<RunRecord> runs = cli.store().runs(Optional.ofNullable(pipeline), limit);
+            if (pipeline != null && runs.isEmpty()) {
+                throw UserError.usage("no pipeline '" + pipeline + "' has runs in " + cli.home.root() + " (sluice status lists them all)");
+            }
             if (json) {
                 cli.printJson(Map.of("runs", runs.stream().map(r -> RunJson.run(r, cli.store().tasks(r.id()))).toList()));
                 return 0;
             }
             if (runs.isEmpty()) {
-                cli.out.println(pipeline == null ? "no runs yet" : "no runs of " + pipeline);
+                cli.out.println("no runs yet");
                 return 0;
             }
             cli.out.printf("%-12s  %-20s  %-25s  %-10s  %-19s  %8s  %s%n", "RUN", "PIPELINE", "DATE", "STATE", "STARTED", "TOOK", "REASON");

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sluice validate PATH...}: every problem of every pipeline, as FILE:LINE:COL: message. */
-@Command(name = "validate", description = "Check pipelines: schema, DAG, playbook coverage. Exit 1 if any is invalid.")
+@Command(name = "validate", mixinStandardHelpOptions = true, versionProvider = Version.class, description = "Check pipelines: schema, DAG, playbook coverage. Exit 1 if any is invalid.")
 final class ValidateCommand implements Callable<Integer> {
     @ParentCommand
     Sluice root;
@@ -42,7 +42,14 @@ final class ValidateCommand implements Callable<Integer> {
             } catch (UserError e) {
                 err.println("sluice: " + e.getMessage());
                 exit = Math.max(exit, e.exitCode());
-                results.add(Map.of("path", path, "valid", false, "errors", List.of(Map.of("message", e.getMessage())), "warnings", List.of()));
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("path", path);
+                r.put("id", null);
+                r.put("version", null);
+                r.put("valid", false);
+                r.put("errors", List.of(json(io.sluice.problem.Problem.error(path, 1, 1, e.getMessage()))));
+                r.put("warnings", List.of());
+                results.add(r);
                 continue;
             }
             List<Problem> problems = loaded.allProblems();

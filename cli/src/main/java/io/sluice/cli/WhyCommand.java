@@ -23,7 +23,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code sluice why RUN}: each failure of a run, its log excerpt, and the playbook entry with its steps. */
-@Command(name = "why", description = "Explain a run's failures: error excerpt and the matching playbook entry.")
+@Command(name = "why", mixinStandardHelpOptions = true, versionProvider = Version.class, description = "Explain a run's failures: error excerpt and the matching playbook entry.")
 final class WhyCommand implements Callable<Integer> {
     private static final int EXCERPT_LINES = 12;
 

@@ -240,8 +240,42 @@ class CliTest {
         assertOneLineUsageError(sluice.run("run", dir.toString(), "--param", "region"), "expected NAME=VALUE");
         assertOneLineUsageError(sluice.run("run", dir.toString(), "--bogus"), "Unknown option");
         assertOneLineUsageError(sluice.run("run", "no_such_pipeline"), "not a pipeline directory");
-        assertOneLineUsageError(sluice.run("frobnicate"), "Unmatched argument");
+        assertOneLineUsageError(sluice.run("frobnicate"), "unknown command 'frobnicate'");
+        assertOneLineUsageError(sluice.run("--server", "http://localhost:8080", "validate", dir.toString()), "no server");
+        assertOneLineUsageError(sluice.run("status", "nosuchpipe"), "no pipeline 'nosuchpipe'");
         assertThat(sluice.run("status", "--json").json().get("runs")).as("nothing ran").isEmpty();
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : Sluice.commandNames()) {
+            CliRunner.Result help = sluice.run(command, "--help");
+            assertThat(help.exit()).as(command).isZero();
+            assertThat(help.out()).as(command).contains("Usage: sluice " + command);
+        }
+    }
+
+    @Test
+    void logsJsonCarriesEachAttempt() throws IOException {
+        Path dir = write("logsjson", "id: logsjson\ntasks: [{id: a, run: \"echo hello\"}]\n", PLAYBOOK);
+        String runId = sluice.run("run", "--json", dir.toString()).json().get("id").asString();
+
+        JsonNode logs = sluice.run("logs", "--json", runId).json();
+
+        assertThat(logs.get("run").asString()).isEqualTo(runId);
+        assertThat(logs.get("logs").get(0).get("task").asString()).isEqualTo("a");
+        assertThat(logs.get("logs").get(0).get("log").asString()).isEqualTo("hello\n");
+        assertThat(logs.get("logs").get(0).get("exit_code").asInt()).isZero();
+    }
+
+    @Test
+    void aKubernetesPipelineIsRefusedUntilThatExecutorExists() throws IOException {
+        Path dir = write("k8s", "id: k8s\nenvironment: {executor: kubernetes, image: alpine:3}\ntasks: [{id: a, run: \"true\"}]\n", PLAYBOOK);
+
+        assertThat(sluice.run("validate", dir.toString()).out()).contains("warning: executor: kubernetes is not available");
+        CliRunner.Result run = sluice.run("run", dir.toString());
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains("nothing ran");
     }
 
     @Test

@@ -97,8 +97,8 @@ public final class PipelineParser {
                 case "skip" -> OverlapPolicy.SKIP;
                 default -> null;
             }).orElse(OverlapPolicy.WAIT);
-            var timeout = reading.duration(root, "timeout");
-            var maxWait = reading.duration(root, "max_wait");
+            var timeout = reading.positiveDuration(root, "timeout");
+            var maxWait = reading.positiveDuration(root, "max_wait");
             Map<String, String> params = reading.stringMap(root, "params", "param");
             Map<String, String> env = reading.stringMap(root, "env", "env");
             List<String> secrets = reading.strings(root, "secrets", "secrets");
@@ -172,6 +172,10 @@ public final class PipelineParser {
             Optional<String> image = map.string("image");
             if (image.isPresent() && executor != ExecutorKind.KUBERNETES) {
                 reading.warning(map.positionOf("image"), "'image' is used only with executor: kubernetes");
+            }
+            if (executor == ExecutorKind.KUBERNETES) {
+                reading.warning(map.valuePositionOf("executor"), "executor: kubernetes is not available in this version of Sluice;"
+                        + " runs of this pipeline are refused");
             }
             if (image.isEmpty() && executor == ExecutorKind.KUBERNETES) {
                 reading.error(map.positionOf("executor"), "executor: kubernetes needs an 'image'");

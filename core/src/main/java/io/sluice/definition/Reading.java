@@ -35,6 +35,15 @@ final class Reading {
         return map.scalar(key, Durations.FORMS, text -> Durations.parse(text).orElse(null));
     }
 
+    Optional<Duration> positiveDuration(MapReader map, String key) {
+        Optional<Duration> d = duration(map, key);
+        if (d.isPresent() && d.get().isZero()) {
+            error(map.valuePositionOf(key), "'" + key + "' must be longer than zero");
+            return Optional.empty();
+        }
+        return d;
+    }
+
     Optional<String> id(MapReader map, String key, String owner) {
         Optional<String> id = map.requiredString(key, owner);
         if (id.isPresent() && !Ids.isValid(id.get())) {

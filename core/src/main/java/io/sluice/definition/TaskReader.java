@@ -64,12 +64,7 @@ final class TaskReader {
     }
 
     private Optional<Duration> positive(MapReader map, String key) {
-        Optional<Duration> d = reading.duration(map, key);
-        if (d.isPresent() && d.get().isZero()) {
-            reading.error(map.positionOf(key), "'" + key + "' must be longer than zero");
-            return Optional.empty();
-        }
-        return d;
+        return reading.positiveDuration(map, key);
     }
 
     Optional<Resources> resources(MapReader owner) {

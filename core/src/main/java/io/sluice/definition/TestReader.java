@@ -32,7 +32,8 @@ final class TestReader {
             String path = "tests/" + tests.size();
             reading.sources.put(path, item.position());
             String name = item.requiredString("name", "a test").orElse("");
-            Optional<String> date = item.string("date");
+            Optional<String> date = item.scalar("date", "a date (YYYY-MM-DD) or a date-time (YYYY-MM-DDTHH:MM)",
+                    TestReader::checkedDate);
             Map<String, String> env = reading.stringMap(item, "env", "env");
             Optional<List<String>> tasks = item.value("tasks").isPresent()
                     ? Optional.of(reading.strings(item, "tasks", path + "/tasks"))
@@ -40,7 +41,7 @@ final class TestReader {
             TestExpectation expect = item.value("expect").flatMap(node -> expectation(node, path))
                     .orElse(new TestExpectation(Optional.empty(), Map.of(), List.of(), Optional.empty()));
             if (item.value("expect").isEmpty()) {
-                reading.error(item.positionOf("expect"), "test '" + name + "' needs 'expect': at least the expected run state");
+                reading.error(item.positionOf("expect"), "test '" + name + "' needs an 'expect' block saying how the run should end");
             }
             tests.add(new PipelineTest(name, date, env, tasks, expect));
         }
@@ -89,6 +90,21 @@ final class TestReader {
         Optional<String> playbook = expect.string("playbook");
         playbook.ifPresent(p -> reading.sources.put(path + "/expect/playbook", expect.positionOf("playbook")));
         return Optional.of(new TestExpectation(state, tasks, files, playbook));
+    }
+
+    static String checkedDate(String text) {
+        try {
+            java.time.LocalDate.parse(text);
+            return text;
+        } catch (java.time.format.DateTimeParseException notADate) {
+            try {
+                java.time.LocalDateTime.parse(text);
+                return text;
+            } catch (java.time.format.DateTimeParseException notADateTime) {
+                java.time.OffsetDateTime.parse(text);
+                return text;
+            }
+        }
     }
 
     static boolean isInside(String relative) {

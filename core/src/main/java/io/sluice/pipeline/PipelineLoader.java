@@ -76,7 +76,8 @@ public final class PipelineLoader {
             }
             if (parsed.pipeline().isPresent()) {
                 playbookProblems.addAll(PlaybookCoverage.check(parsed.pipeline().get(), pb.playbook(), playbookName));
-                checkTestEntries(parsed, pb.playbook(), definition);
+                // a missing entry blocks deploy, like missing coverage, but not a dev run
+                checkTestEntries(parsed, pb.playbook(), playbookProblems);
             }
         }
         Optional<String> yamlText = parsed.pipeline().isPresent()

@@ -47,7 +47,8 @@ public record Match(Optional<Glob> task, Optional<FailureKind> kind, Optional<In
         task.ifPresent(g -> b.append("task=").append(g.text()).append(' '));
         kind.ifPresent(k -> b.append("kind=").append(k.wireName()).append(' '));
         exit.ifPresent(e -> b.append("exit=").append(e).append(' '));
-        log.ifPresent(p -> b.append("log=/").append(p.pattern()).append("/ "));
-        return b.toString().trim();
+        log.ifPresent(p -> b.append("log=/").append(p.pattern().replace("/", "\\/")).append("/ "));
+        String text = b.toString().trim();
+        return text.isEmpty() ? "(no conditions)" : text;
     }
 }

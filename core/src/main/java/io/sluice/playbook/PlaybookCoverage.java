@@ -24,7 +24,11 @@ public final class PlaybookCoverage {
 
     public static List<Problem> check(Pipeline pipeline, Playbook playbook, String playbookFile) {
         List<Problem> problems = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (Task task : pipeline.tasks()) {
+            if (!seen.add(task.id())) {
+                continue; // a duplicate id is reported by the validator, once
+            }
             for (FailureKind kind : List.of(FailureKind.FAILED, FailureKind.TIMED_OUT)) {
                 check(playbook, playbookFile, Optional.of(task.id()), kind, problems);
             }

@@ -244,8 +244,8 @@ public final class RunDecider {
 
         private void decideRetrying(TaskView task) {
             if (stopping) {
-                set(task, timedOutRun ? TaskState.TIMED_OUT : TaskState.CANCELLED,
-                        timedOutRun ? new TimeOutTask(task.id()) : new CancelTask(task.id(), "run cancelled"));
+                // between attempts: the last attempt's failure is recorded; the run stopping cancels the rest
+                set(task, TaskState.CANCELLED, new CancelTask(task.id(), timedOutRun ? "run timed out" : "run cancelled"));
                 return;
             }
             if (task.processAlive()) {

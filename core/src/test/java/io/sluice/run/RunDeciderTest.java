@@ -212,6 +212,15 @@ class RunDeciderTest {
     }
 
     @Test
+    void aTaskWaitingToRetryWhenTheRunTimesOutIsCancelled() {
+        Decision d = RunDecider.decide(aRun().timeout(Duration.ofSeconds(2)).runningFor(Duration.ofSeconds(2))
+                .task(aTask("flaky").retries(1).state(TaskState.RETRYING).attempts(1).retryAt(99 * SECOND))
+                .task(aTask("long").running(1, 0)).build(), 3 * SECOND);
+
+        assertThat(d.commands()).containsExactly(new TimeOutRun(), new CancelTask("flaky", "run timed out"), new TimeOutTask("long"));
+    }
+
+    @Test
     void aTimedOutRunEndsTimedOutAfterTeardown() {
         Decision d = RunDecider.decide(aRun().timedOut().timeout(Duration.ofMinutes(1)).teardown(StepState.SUCCEEDED)
                 .task(aTask("a").state(TaskState.TIMED_OUT)).build(), 0);

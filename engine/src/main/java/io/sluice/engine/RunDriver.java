@@ -80,6 +80,7 @@ public final class RunDriver {
     private Map<String, String> setupEnv = Map.of();
     private boolean cancelRequested;
     private boolean timedOut;
+    private boolean runTimingOut;
     private String cancelCause = "cancelled";
     private LocalSandbox sandbox;
     private int activeProcesses;
@@ -148,8 +149,33 @@ public final class RunDriver {
         warnings.forEach(this::note);
         this.context = new TaskEnvironment.RunContext(pipeline.id(), id, spec.logicalDate(), spec.interval(),
                 home.workspace(id), home.workspace(id).resolve(".sluice").resolve("tmp"), spec.params());
-        loop();
+        try {
+            loop();
+        } catch (RuntimeException e) {
+            abandon(e);
+            throw e;
+        }
         return store.run(id);
+    }
+
+    /**
+     * A bug stopped the loop: stop every process of the run and record the run as failed, so that
+     * nothing keeps running unwatched and the run does not stay "running" for ever.
+     */
+    private void abandon(RuntimeException cause) {
+        LOG.error("run {} stopped by an internal error", runId, cause);
+        note("internal error, the run is abandoned: " + cause);
+        for (LiveTask t : tasks.values()) {
+            stop(t.process);
+        }
+        stop(setup.process);
+        ProcessSweeper.sweepAll(runId + "/").forEach(p -> note("sweep: killed " + p.describe()));
+        try {
+            store.write(w -> w.abandonRun(runId, "internal error: " + cause.getMessage()));
+            LocalSandbox.deleteTree(home.workspace(runId));
+        } catch (RuntimeException | IOException e) {
+            LOG.error("could not record the end of run {}", runId, e);
+        }
     }
 
     private void loop() {
@@ -231,7 +257,12 @@ public final class RunDriver {
         SecretMask.apply(home.log(runId, task.id, e.attempt()), secrets);
         if (task.state.isTerminal() || task.state == TaskState.RETRYING) {
             // stopped on timeout or cancel: its state was recorded then; now record how the process ended
-            store.write(w -> w.endAttempt(runId, task.id, e.attempt(), Optional.of(e.exitCode()), outcomeOf(task.state), Optional.empty()));
+            store.write(w -> {
+                w.endAttempt(runId, task.id, e.attempt(), Optional.of(e.exitCode()), outcomeOf(task.state), Optional.empty());
+                if (task.state.isTerminal()) {
+                    w.taskExitCode(runId, task.id, e.exitCode());
+                }
+            });
         }
     }
 
@@ -265,6 +296,8 @@ public final class RunDriver {
     // ---- commands -----------------------------------------------------------------------------
 
     private void apply(List<Command> commands, long now) {
+        // causes written in this transaction must already know that the run is timing out
+        runTimingOut = timedOut || commands.stream().anyMatch(c -> c instanceof Command.TimeOutRun);
         Map<String, Optional<PlaybookEntry>> matches = new LinkedHashMap<>();
         for (Command c : commands) {
             switch (c) {
@@ -336,7 +369,7 @@ public final class RunDriver {
             }
             case Command.TimeOutTask to -> {
                 LiveTask t = tasks.get(to.task());
-                String cause = timedOut ? "run timed out" : "timed out after " + t.timeout.map(io.sluice.definition.Durations::format).orElse("?");
+                String cause = runTimingOut ? "run timed out" : "timed out after " + t.timeout.map(io.sluice.definition.Durations::format).orElse("?");
                 w.taskEvent(runId, to.task(), t.state, TaskEvent.TIME_OUT, t.attempts, cause, Optional.empty(), Optional.empty());
                 w.endAttempt(runId, to.task(), t.attempts, Optional.empty(), "timed_out", matches.get(to.task()).map(PlaybookEntry::title));
             }

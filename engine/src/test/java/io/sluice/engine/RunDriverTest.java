@@ -251,6 +251,26 @@ class RunDriverTest {
     }
 
     @Test
+    void theRunTimeoutWhileATaskWaitsToRetryCancelsItAndSaysWhy() {
+        RunRecord run = engine.run("""
+                id: retrying
+                timeout: 1s
+                tasks:
+                  - {id: flaky, run: "exit 1", retries: 1, retry_delay: 30s}
+                  - {id: long, run: "sleep 1000"}
+                """, null);
+
+        assertThat(run.state()).isEqualTo(RunState.TIMED_OUT);
+        assertThat(states(run.id())).containsEntry("flaky", TaskState.CANCELLED).containsEntry("long", TaskState.TIMED_OUT);
+        assertThat(engine.store.tasks(run.id())).filteredOn(t -> t.taskId().equals("long"))
+                .singleElement().satisfies(t -> {
+                    assertThat(t.cause()).hasValue("run timed out");
+                    assertThat(t.exitCode()).as("the stopped process's status").hasValue(143);
+                });
+        assertThat(engine.home.workspace(run.id())).doesNotExist();
+    }
+
+    @Test
     void theFailureIsMatchedToTheMostSpecificPlaybookEntry() {
         RunRecord run = engine.run("""
                 id: matched

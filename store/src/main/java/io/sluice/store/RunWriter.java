@@ -141,6 +141,28 @@ public final class RunWriter {
         return to;
     }
 
+    /** The exit status of a task's last attempt, known only after its stopped process is gone. */
+    public void taskExitCode(String runId, String taskId, int exitCode) {
+        jdbc("UPDATE tasks SET exit_code = ?, row_version = row_version + 1 WHERE run_id = ? AND task_id = ?", exitCode, runId, taskId);
+    }
+
+    /**
+     * Ends a run that an internal error stopped: unfinished tasks are cancelled and the run failed,
+     * whatever state they were in, each change recorded as a transition with the cause.
+     */
+    public void abandonRun(String runId, String cause) {
+        for (TaskRecord t : RunStore.tasks(handle, runId)) {
+            if (!t.state().isTerminal()) {
+                taskEvent(runId, t.taskId(), t.state(), TaskEvent.CANCEL, t.attempts(), cause, Optional.empty(), Optional.empty());
+            }
+        }
+        RunState state = RunState.valueOf(handle.createQuery("SELECT state FROM runs WHERE id = :id").bind("id", runId)
+                .mapTo(String.class).one());
+        if (!state.isTerminal()) {
+            runEvent(runId, state, state == RunState.RUNNING ? RunEvent.FAIL : RunEvent.CANCEL, cause);
+        }
+    }
+
     /** Records an attempt before its process starts, so that a crash right after still knows where its log and exit file are. */
     public void startAttempt(String runId, String taskId, int attempt, String logPath, String exitPath) {
         jdbc("INSERT INTO attempts (run_id, task_id, attempt, log_path, exit_path, started_at) VALUES (?, ?, ?, ?, ?, ?)",
