@@ -19,6 +19,7 @@ final class Cli implements AutoCloseable {
     final Clock clock = Clock.systemUTC();
     private Database database;
     private RunStore store;
+    private io.sluice.store.GateStore gate;
 
     Cli(Sluice root, CommandLine.Model.CommandSpec spec) {
         this.home = SluiceHome.resolve(root.home, System.getenv("SLUICE_HOME"));
@@ -32,6 +33,19 @@ final class Cli implements AutoCloseable {
             store = new RunStore(database, clock);
         }
         return store;
+    }
+
+    io.sluice.store.GateStore gate() {
+        store();
+        if (gate == null) {
+            gate = new io.sluice.store.GateStore(database, clock);
+        }
+        return gate;
+    }
+
+    /** Who acts, for the audit log: the OS user (the API token's name once there is a server). */
+    static String who() {
+        return System.getProperty("user.name", "unknown");
     }
 
     void printJson(Object value) {

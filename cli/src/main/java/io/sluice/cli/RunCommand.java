@@ -32,7 +32,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code sluice run PATH}: a dev run of a working copy, waited for with live progress; exit 0 iff it succeeded. */
-@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Version.class, description = "Run a pipeline directory (a dev run of the working copy) and wait for it.")
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Run a pipeline directory (a dev run of the working copy) or a deployed pipeline's active version, and wait for it.")
 final class RunCommand implements Callable<Integer> {
     @ParentCommand
     Sluice root;
@@ -40,7 +41,7 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "PATH|PIPELINE", description = "A pipeline directory.")
+    @Parameters(index = "0", paramLabel = "PATH|PIPELINE", description = "A pipeline directory, or the id of a deployed pipeline.")
     String target;
 
     @Option(names = "--date", paramLabel = "D", description = "Logical date: YYYY-MM-DD (or a date-time for sub-daily schedules).")
@@ -57,16 +58,14 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!Files.exists(Path.of(target)) && Ids.isValid(target)) {
-            throw UserError.usage("'" + target + "' is not a pipeline directory; running a deployed pipeline by id needs sluice deploy, which this version does not have");
-        }
         if (detach) {
             throw UserError.usage("--detach needs a Sluice server, which this version does not have; run without it");
         }
         Trace.mark("arguments parsed");
-        LoadedPipeline loaded = PipelinePaths.load(target);
-        Trace.mark("pipeline loaded and validated");
+        boolean deployed = !Files.exists(Path.of(target)) && Ids.isValid(target);
         try (Cli cli = new Cli(root, spec)) {
+            LoadedPipeline loaded = deployed ? activeVersion(cli) : PipelinePaths.load(target);
+            Trace.mark("pipeline loaded and validated");
             if (loaded.hasDefinitionErrors()) {
                 loaded.definitionProblems().forEach(p -> cli.err.println(p.render()));
                 cli.err.println("sluice: " + target + " is invalid (" + ValidateCommand.plural(
@@ -86,12 +85,12 @@ final class RunCommand implements Callable<Integer> {
             } catch (InvalidDateException e) {
                 throw UserError.usage("--date: " + e.getMessage());
             }
-            if (loaded.hasPlaybookErrors() && !json) {
+            if (loaded.hasPlaybookErrors() && !json && !deployed) {
                 cli.err.println("note: PLAYBOOK.md has problems (sluice validate " + target + " lists them); deploy would refuse it");
             }
             RunSpec runSpec = new RunSpec(pipeline, loaded.files(), loaded.version(), loaded.pipelineYaml().orElse(""),
-                    loaded.playbookMd(), loaded.playbook().orElse(io.sluice.playbook.Playbook.EMPTY), RunKind.DEV,
-                    Optional.of(loaded.files().root()), interval,
+                    loaded.playbookMd(), loaded.playbook().orElse(io.sluice.playbook.Playbook.EMPTY), deployed ? RunKind.MANUAL : RunKind.DEV,
+                    deployed ? Optional.empty() : Optional.of(loaded.files().root()), interval,
                     LogicalDates.format(interval, pipeline.schedule(), pipeline.timezone()), resolvedParams, Optional.empty(),
                     Map.of(), MachineCapacity.detect());
             return runAndWait(cli, runSpec);
@@ -108,7 +107,8 @@ final class RunCommand implements Callable<Integer> {
         ProgressPrinter progress = new ProgressPrinter(cli.out, Terminal.isInteractive(), runSpec.pipeline().tasks().size(), nameWidth);
         if (!json) {
             cli.out.println("run " + runId + ": " + runSpec.pipeline().id() + " " + runSpec.logicalDate()
-                    + " (dev run of " + target + ", version " + runSpec.version().substring(0, 12) + ")");
+                    + (runSpec.kind() == RunKind.DEV ? " (dev run of " + target + ", version " : " (deployed version ")
+                    + runSpec.version().substring(0, 12) + ")");
             cli.out.flush();
         }
         try (LocalExecutor executor = new LocalExecutor()) {
@@ -132,6 +132,8 @@ final class RunCommand implements Callable<Integer> {
             try {
                 RunRecord finished = driver.drive(runId, runSpec);
                 Trace.mark("run finished");
+                io.sluice.engine.Failures.gaps(cli.store(), finished, runSpec.playbook(), runSpec.kind().wireName(), cli.clock.instant())
+                        .forEach(cli.gate()::recordGap);
                 progress.close();
                 if (json) {
                     cli.printJson(RunJson.run(finished, cli.store().tasks(runId)));
@@ -150,6 +152,24 @@ final class RunCommand implements Callable<Integer> {
                     // the hook is running: it waits for the countdown above, then exits
                 }
             }
+        }
+    }
+
+    /** The active version of the pipeline named {@code target}, from the files the gate stored. */
+    private LoadedPipeline activeVersion(Cli cli) {
+        String version = cli.gate().activeVersion(target).orElseThrow(() -> UserError.usage("'" + target
+                + "' is neither a pipeline directory nor a deployed pipeline (sluice deploy PATH deploys one)"));
+        Path stored = new io.sluice.engine.VersionStorage(cli.home).pathOf(version);
+        try {
+            LoadedPipeline loaded = io.sluice.pipeline.PipelineLoader.load(stored, target);
+            if (!loaded.version().equals(version)) {
+                throw new UserError(UserError.BAD, "the stored files of " + target + " version " + version.substring(0, 12)
+                        + " were changed (their hash is now " + loaded.version().substring(0, 12) + "); redeploy it");
+            }
+            return loaded;
+        } catch (java.io.IOException e) {
+            throw new UserError(UserError.BAD, "cannot read the stored version " + version.substring(0, 12) + " of " + target
+                    + " in " + stored + ": " + e.getMessage());
         }
     }
 

@@ -10,8 +10,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Sluice runs data pipelines with tests, isolation, playbooks and scripted recovery.",
-        subcommands = {InitCommand.class, ValidateCommand.class, RunCommand.class, StatusCommand.class,
-                LogsCommand.class, WhyCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InitCommand.class, ValidateCommand.class, TestCommand.class, DeployCommand.class,
+                VersionsCommand.class, RollbackCommand.class, RunCommand.class, StatusCommand.class, LogsCommand.class,
+                WhyCommand.class, PlaybookCommand.class, AuditCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
 public final class Sluice implements Runnable {
 
     @CommandLine.Spec
@@ -72,6 +73,6 @@ public final class Sluice implements Runnable {
     }
 
     static List<String> commandNames() {
-        return List.of("init", "validate", "run", "status", "logs", "why");
+        return List.of("init", "validate", "test", "deploy", "versions", "rollback", "run", "status", "logs", "why", "playbook", "audit");
     }
 }

@@ -239,7 +239,7 @@ class CliTest {
         assertOneLineUsageError(sluice.run("run", dir.toString(), "--param", "regoin=us"), "did you mean 'region'?");
         assertOneLineUsageError(sluice.run("run", dir.toString(), "--param", "region"), "expected NAME=VALUE");
         assertOneLineUsageError(sluice.run("run", dir.toString(), "--bogus"), "Unknown option");
-        assertOneLineUsageError(sluice.run("run", "no_such_pipeline"), "not a pipeline directory");
+        assertOneLineUsageError(sluice.run("run", "no_such_pipeline"), "neither a pipeline directory nor a deployed pipeline");
         assertOneLineUsageError(sluice.run("frobnicate"), "unknown command 'frobnicate'");
         assertOneLineUsageError(sluice.run("--server", "http://localhost:8080", "validate", dir.toString()), "no server");
         assertOneLineUsageError(sluice.run("status", "nosuchpipe"), "no pipeline 'nosuchpipe'");

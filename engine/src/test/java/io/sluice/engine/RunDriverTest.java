@@ -271,6 +271,26 @@ class RunDriverTest {
     }
 
     @Test
+    void aTestWhoseSetupStartsAServiceLeavesNothingBehindAndPasses() throws Exception {
+        Path dir = engine.pipeline("""
+                id: leaky
+                environment:
+                  setup: 'nohup sleep 1000 >/dev/null 2>&1 &'
+                tasks:
+                  - {id: a, run: "true"}
+                tests:
+                  - name: looks_fine
+                    expect: {state: succeeded}
+                """, null);
+        var loaded = io.sluice.pipeline.PipelineLoader.load(dir, "leaky");
+        // a setup service lives until the run ends, then the run-end sweep kills it: the test passes
+        List<TestResult> results = new TestRunner(1, java.time.Clock.systemUTC(), engine.environment)
+                .run(Gate.cases(loaded), TestListener.NONE);
+
+        assertThat(results).singleElement().satisfies(r -> assertThat(r.passed()).as(r.problems().toString()).isTrue());
+    }
+
+    @Test
     void theFailureIsMatchedToTheMostSpecificPlaybookEntry() {
         RunRecord run = engine.run("""
                 id: matched

@@ -159,6 +159,30 @@ class RunStoreContractTest {
     }
 
     @Test
+    void theAuditLogIsAppendOnly() {
+        GateStore gate = new GateStore(database, Clock.systemUTC());
+        gate.audit("alice", "deploy", "p@abc", "deployed", null);
+
+        assertThatThrownBy(() -> database.jdbi().useHandle(h -> h.execute("UPDATE audit SET outcome = 'refused'")))
+                .hasMessageContaining("append-only");
+        assertThatThrownBy(() -> database.jdbi().useHandle(h -> h.execute("DELETE FROM audit")))
+                .hasMessageContaining("append-only");
+        assertThat(gate.audit(Optional.empty(), 10)).extracting(AuditEntry::outcome).containsExactly("deployed");
+    }
+
+    @Test
+    void activationChecksTheVersionItReplaces() {
+        GateStore gate = new GateStore(database, Clock.systemUTC());
+        gate.storeVersion("v1", "p", "/versions/v1");
+        gate.storeVersion("v2", "p", "/versions/v2");
+
+        assertThat(gate.activate("p", "v1", Optional.empty(), "alice", "deploy")).isTrue();
+        assertThat(gate.activate("p", "v2", Optional.empty(), "bob", "deploy")).as("someone else activated v1 first").isFalse();
+        assertThat(gate.activate("p", "v2", Optional.of("v1"), "bob", "deploy")).isTrue();
+        assertThat(gate.activeVersion("p")).hasValue("v2");
+    }
+
+    @Test
     void manyProcessesMayOpenANewHomeAtOnce(@TempDir Path fresh) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
