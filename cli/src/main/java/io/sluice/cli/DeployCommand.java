@@ -54,13 +54,22 @@ final class DeployCommand implements Callable<Integer> {
             Map<String, LoadedPipeline> loaded = new LinkedHashMap<>();
             Map<String, List<String>> checks = new LinkedHashMap<>();
             List<TestRunner.TestCase> cases = new ArrayList<>();
-            for (String path : paths) {
-                LoadedPipeline p = PipelinePaths.load(path);
-                loaded.put(path, p);
-                List<String> reasons = gate.check(p, active);
-                checks.put(path, reasons);
+            java.util.Set<String> tested = new java.util.HashSet<>();
+            for (String path : PipelinePaths.distinct(paths)) {
+                loaded.put(path, PipelinePaths.load(path));
+            }
+            // a cycle may hide in the batch itself: check each pipeline against the active ones and this deploy's others
+            Map<String, Pipeline> graph = new LinkedHashMap<>(active);
+            loaded.values().forEach(p -> p.pipeline().ifPresent(d -> graph.put(d.id(), d)));
+            for (var e : loaded.entrySet()) {
+                LoadedPipeline p = e.getValue();
+                Map<String, Pipeline> others = new LinkedHashMap<>(graph);
+                p.pipeline().ifPresent(d -> others.remove(d.id()));
+                List<String> reasons = gate.check(p, others);
+                checks.put(e.getKey(), reasons);
                 if (reasons.isEmpty() && needsTests(cli, p)) {
                     cases.addAll(Gate.cases(p));
+                    tested.add(e.getKey());
                 }
             }
             if (!cases.isEmpty() && !json) {
@@ -68,15 +77,17 @@ final class DeployCommand implements Callable<Integer> {
                         + Runtime.getRuntime().availableProcessors() + " at a time");
                 cli.out.flush();
             }
-            List<TestResult> results = cases.isEmpty() ? List.of() : new TestRunner(Runtime.getRuntime().availableProcessors(),
-                    cli.clock, System.getenv()).run(cases, json ? TestListener.NONE
+            List<TestResult> results = cases.isEmpty() ? List.of() : Interrupts.whileRunning(new TestRunner(Runtime.getRuntime().availableProcessors(),
+                    cli.clock, System.getenv()), cases, json ? TestListener.NONE
                     : new TestProgress(cli.out, Terminal.isInteractive(), cases.size()));
             int exit = 0;
             List<Map<String, Object>> outcomes = new ArrayList<>();
             for (var e : loaded.entrySet()) {
                 LoadedPipeline p = e.getValue();
                 String id = p.pipeline().map(Pipeline::id).orElse("");
-                List<TestResult> mine = results.stream().filter(r -> r.pipeline().equals(id) && r.version().equals(p.version())).toList();
+                // a process no test could be blamed for fails every pipeline tested in this deploy
+                List<TestResult> mine = results.stream().filter(r -> (r.pipeline().equals(id) && r.version().equals(p.version()))
+                        || (r.pipeline().equals("(session)") && tested.contains(e.getKey()))).toList();
                 Gate.Decision d = gate.decide(e.getKey(), p, checks.get(e.getKey()), mine);
                 if (d.refused()) {
                     exit = UserError.BAD;

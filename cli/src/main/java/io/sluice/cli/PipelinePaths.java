@@ -11,6 +11,21 @@ final class PipelinePaths {
     private PipelinePaths() {
     }
 
+    /** The arguments without repeats of one directory (examples/x and ./examples/x/ are the same). */
+    static java.util.List<String> distinct(java.util.List<String> arguments) {
+        java.util.Map<Path, String> seen = new java.util.LinkedHashMap<>();
+        for (String a : arguments) {
+            Path key;
+            try {
+                key = PipelineLoader.directoryOf(Path.of(a)).toRealPath();
+            } catch (IOException e) {
+                key = Path.of(a).toAbsolutePath().normalize();
+            }
+            seen.putIfAbsent(key, a);
+        }
+        return java.util.List.copyOf(seen.values());
+    }
+
     static LoadedPipeline load(String argument) {
         Path path = Path.of(argument);
         if (!Files.exists(path)) {

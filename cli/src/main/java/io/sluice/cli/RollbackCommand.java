@@ -33,8 +33,9 @@ final class RollbackCommand implements Callable<Integer> {
             if (versions.isEmpty()) {
                 throw UserError.usage("no versions of '" + pipeline + "' (sluice deploy PATH tests and stores one)");
             }
-            if (!version.matches("[0-9a-fA-F]{1,64}")) {
-                throw UserError.usage("'" + version + "' is not a version (versions are hex digits; sluice versions " + pipeline + " lists them)");
+            if (!version.matches("[0-9a-fA-F]{4,64}")) {
+                throw UserError.usage("'" + version + "' is not a version: give 4 or more of its hex digits (sluice versions "
+                        + pipeline + " lists them)");
             }
             List<VersionRecord> matches = versions.stream().filter(v -> v.version().startsWith(version.toLowerCase())).toList();
             if (matches.isEmpty()) {

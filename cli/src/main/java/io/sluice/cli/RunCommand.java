@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -114,21 +113,7 @@ final class RunCommand implements Callable<Integer> {
         try (LocalExecutor executor = new LocalExecutor()) {
             RunDriver driver = new RunDriver(cli.store(), cli.home, executor, cli.clock,
                     json ? io.sluice.engine.RunListener.NONE : progress);
-            CountDownLatch done = new CountDownLatch(1);
-            int[] exitCode = {UserError.BAD};
-            // Ctrl-C or SIGTERM: cancel the run, wait for its teardown however long it takes (a second
-            // Ctrl-C does not cut it short; kill -9 does, and leaves the cleanup to the next start),
-            // then exit with the run's code like any other end.
-            Thread hook = new Thread(() -> {
-                driver.cancel("interrupted (Ctrl-C or SIGTERM)");
-                try {
-                    done.await();
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
-                }
-                Runtime.getRuntime().halt(exitCode[0]);
-            }, "sluice-cancel-on-exit");
-            Runtime.getRuntime().addShutdownHook(hook);
+            Interrupts.onInterrupt(driver::cancel);
             try {
                 RunRecord finished = driver.drive(runId, runSpec);
                 Trace.mark("run finished");
@@ -140,17 +125,10 @@ final class RunCommand implements Callable<Integer> {
                 } else {
                     summary(cli, finished);
                 }
-                exitCode[0] = finished.state() == RunState.SUCCEEDED ? 0 : UserError.BAD;
-                return exitCode[0];
+                return finished.state() == RunState.SUCCEEDED ? 0 : UserError.BAD;
             } finally {
                 progress.close();
                 cli.out.flush();
-                done.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running: it waits for the countdown above, then exits
-                }
             }
         }
     }

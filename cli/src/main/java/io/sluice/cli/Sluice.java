@@ -28,7 +28,9 @@ public final class Sluice implements Runnable {
 
     public static void main(String[] args) {
         LoggingSetup.prepare(args);
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        Interrupts.finished(code);
+        System.exit(code);
     }
 
     /** Runs the command line with the given streams and returns the exit code; tests call this in-process. */
@@ -60,7 +62,12 @@ public final class Sluice implements Runnable {
             }
             return run.execute(parsed);
         });
-        int code = cli.execute(args);
+        int code;
+        try {
+            code = cli.execute(args);
+        } finally {
+            Interrupts.commandDone();
+        }
         out.flush();
         err.flush();
         return code;

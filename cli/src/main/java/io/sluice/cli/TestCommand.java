@@ -48,10 +48,13 @@ final class TestCommand implements Callable<Integer> {
         if (jobs != null && (jobs < 1 || jobs > 256)) {
             throw UserError.usage("--jobs must be from 1 to 256");
         }
+        if (junit != null && java.nio.file.Files.isDirectory(junit)) {
+            throw UserError.usage("--junit " + junit + " is a directory; give a file name, such as " + junit.resolve("junit.xml"));
+        }
         try (Cli cli = new Cli(root, spec)) {
             List<LoadedPipeline> pipelines = new ArrayList<>();
             boolean broken = false;
-            for (String path : paths) {
+            for (String path : PipelinePaths.distinct(paths)) {
                 LoadedPipeline loaded = PipelinePaths.load(path);
                 if (loaded.hasDefinitionErrors()) {
                     loaded.definitionProblems().stream().filter(Problem::isError).forEach(p -> cli.err.println(p.render()));
@@ -75,7 +78,7 @@ final class TestCommand implements Callable<Integer> {
             }
             long started = System.nanoTime();
             List<TestResult> results = cases.isEmpty() ? List.of()
-                    : new TestRunner(parallel, cli.clock, System.getenv()).run(cases, json ? TestListener.NONE : progress);
+                    : Interrupts.whileRunning(new TestRunner(parallel, cli.clock, System.getenv()), cases, json ? TestListener.NONE : progress);
             long millis = (System.nanoTime() - started) / 1_000_000;
             record(cli, pipelines, results);
             if (junit != null) {

@@ -113,7 +113,11 @@ public final class PipelineDirectory {
         return skipped;
     }
 
-    /** The version: SHA-256 over each file's path and content, in path order, as 64 hex digits. */
+    /**
+     * The version: SHA-256 over each file's path, executable bit and content, in path order, as 64
+     * hex digits. The bit counts because it changes what a task can run: a version that passed its
+     * tests must not become another one by a chmod.
+     */
     public String version() throws IOException {
         MessageDigest all = sha256();
         byte[] buffer = new byte[64 * 1024];
@@ -127,6 +131,7 @@ public final class PipelineDirectory {
             }
             all.update(f.path().getBytes(StandardCharsets.UTF_8));
             all.update((byte) 0);
+            all.update((byte) (f.executable() ? 'x' : '-'));
             all.update(content.digest());
         }
         return HexFormat.of().formatHex(all.digest());

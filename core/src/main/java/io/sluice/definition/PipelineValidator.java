@@ -97,6 +97,16 @@ public final class PipelineValidator {
                 if (earlier != null && !test.name().isEmpty()) {
                     error(path, "duplicate test name '" + test.name() + "'");
                 }
+                if (test.tasks().isPresent() && test.tasks().get().isEmpty()) {
+                    error(path + "/tasks", "test '" + test.name() + "' runs no task: leave 'tasks' out to run them all");
+                }
+                test.date().ifPresent(date -> {
+                    try {
+                        io.sluice.schedule.LogicalDates.manual(pipeline.schedule(), pipeline.timezone(), Optional.of(date), java.time.Instant.EPOCH);
+                    } catch (io.sluice.schedule.InvalidDateException e) {
+                        error(path + "/date", "test '" + test.name() + "': " + e.getMessage());
+                    }
+                });
                 List<String> subset = test.tasks().orElse(List.of());
                 for (int j = 0; j < subset.size(); j++) {
                     if (!taskIds.contains(subset.get(j))) {

@@ -32,9 +32,11 @@ final class TestReader {
             String path = "tests/" + tests.size();
             reading.sources.put(path, item.position());
             String name = item.requiredString("name", "a test").orElse("");
+            item.value("date").ifPresent(d -> reading.sources.put(path + "/date", d.position()));
             Optional<String> date = item.scalar("date", "a date (YYYY-MM-DD) or a date-time (YYYY-MM-DDTHH:MM)",
                     TestReader::checkedDate);
             Map<String, String> env = reading.stringMap(item, "env", "env");
+            item.value("tasks").ifPresent(t -> reading.sources.put(path + "/tasks", t.position()));
             Optional<List<String>> tasks = item.value("tasks").isPresent()
                     ? Optional.of(reading.strings(item, "tasks", path + "/tasks"))
                     : Optional.empty();

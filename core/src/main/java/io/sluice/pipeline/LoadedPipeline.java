@@ -37,8 +37,11 @@ public record LoadedPipeline(
         return playbookProblems.stream().anyMatch(Problem::isError);
     }
 
+    /** Every problem, in file, line and column order. */
     public List<Problem> allProblems() {
-        return java.util.stream.Stream.concat(definitionProblems.stream(), playbookProblems.stream()).toList();
+        return java.util.stream.Stream.concat(definitionProblems.stream(), playbookProblems.stream())
+                .sorted(java.util.Comparator.comparing(Problem::file).thenComparingInt(Problem::line).thenComparingInt(Problem::column))
+                .toList();
     }
 
     public boolean isValid() {

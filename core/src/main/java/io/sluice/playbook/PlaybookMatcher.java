@@ -32,7 +32,9 @@ public final class PlaybookMatcher {
             Matcher m = match.log().get().matcher(new BoundedText(failure.logTail(), REGEX_BUDGET));
             try {
                 return m.find();
-            } catch (BoundedText.BudgetExceeded e) {
+            } catch (BoundedText.BudgetExceeded | StackOverflowError e) {
+                // a pattern such as (.|\n)* recurses once per character in java.util.regex: treat a
+                // pattern that cannot finish as not matching, as one that runs too long
                 return false;
             }
         }

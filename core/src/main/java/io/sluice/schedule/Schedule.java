@@ -67,14 +67,55 @@ public final class Schedule {
         return expression;
     }
 
-    /** The first fire time strictly after {@code t}, in t's zone. */
+    /**
+     * The first fire time strictly after {@code t}, in t's zone.
+     *
+     * <p>Daylight saving (docs/decisions.md): the cron expression is matched against wall-clock
+     * time, and each matching wall-clock time fires exactly once. One that falls in a spring-forward
+     * gap fires as the zone resolves it, later by the length of the gap (02:30 becomes 03:30), so no
+     * day loses its run; one that occurs twice in a fall-back overlap fires at its first occurrence.
+     * Intervals between fires therefore cover every instant exactly once.
+     */
     public Optional<ZonedDateTime> nextAfter(ZonedDateTime t) {
-        return executionTime.nextExecution(t);
+        ZoneId zone = t.getZone();
+        ZonedDateTime wall = t.toLocalDateTime().minusHours(3).atZone(ZoneOffset.UTC);
+        for (int i = 0; i < 10_000; i++) {
+            Optional<ZonedDateTime> next = executionTime.nextExecution(wall);
+            if (next.isEmpty()) {
+                return Optional.empty();
+            }
+            wall = next.get();
+            ZonedDateTime fire = ZonedDateTime.ofLocal(wall.toLocalDateTime(), zone, null);
+            if (fire.toInstant().isAfter(t.toInstant())) {
+                return Optional.of(fire);
+            }
+        }
+        return Optional.empty();
     }
 
-    /** The last fire time strictly before {@code t}, in t's zone. */
+    /** The last fire time strictly before {@code t}, in t's zone; the same policy as {@link #nextAfter}. */
     public Optional<ZonedDateTime> lastBefore(ZonedDateTime t) {
-        return executionTime.lastExecution(t);
+        ZoneId zone = t.getZone();
+        ZonedDateTime wall = t.toLocalDateTime().plusHours(3).atZone(ZoneOffset.UTC);
+        for (int i = 0; i < 10_000; i++) {
+            Optional<ZonedDateTime> previous = executionTime.lastExecution(wall);
+            if (previous.isEmpty()) {
+                return Optional.empty();
+            }
+            wall = previous.get();
+            ZonedDateTime fire = ZonedDateTime.ofLocal(wall.toLocalDateTime(), zone, null);
+            if (fire.toInstant().isBefore(t.toInstant()) && isFirstOccurrence(wall, zone)) {
+                return Optional.of(fire);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** In a gap two wall-clock times can land on one instant; only the earlier wall-clock time fires. */
+    private boolean isFirstOccurrence(ZonedDateTime wall, ZoneId zone) {
+        ZonedDateTime fire = ZonedDateTime.ofLocal(wall.toLocalDateTime(), zone, null);
+        Optional<ZonedDateTime> before = executionTime.lastExecution(wall);
+        return before.isEmpty() || !ZonedDateTime.ofLocal(before.get().toLocalDateTime(), zone, null).toInstant().equals(fire.toInstant());
     }
 
     /** Whether the schedule fires exactly at {@code t}. */

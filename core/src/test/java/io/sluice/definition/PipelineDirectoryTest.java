@@ -24,6 +24,16 @@ class PipelineDirectoryTest {
     }
 
     @Test
+    void theExecutableBitIsPartOfTheVersion() throws IOException {
+        Path a = pipeline("a");
+        String before = PipelineDirectory.scan(a).version();
+
+        a.resolve("extract.sh").toFile().setExecutable(true);
+
+        assertThat(PipelineDirectory.scan(a).version()).isNotEqualTo(before);
+    }
+
+    @Test
     void gitSluiceAndSwapFilesAreNotPartOfTheVersion() throws IOException {
         Path a = pipeline("a");
         String before = PipelineDirectory.scan(a).version();

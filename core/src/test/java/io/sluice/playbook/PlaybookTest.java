@@ -142,6 +142,21 @@ class PlaybookTest {
     }
 
     @Test
+    void aRegexThatWouldOverflowTheStackCountsAsNoMatch() {
+        Playbook deep = parse("""
+                ## Deep
+                match: log=/(.|\\n)*Exception/
+                ### Diagnose
+                a
+                ### Fix
+                b
+                """);
+        String log = "line\n".repeat(20_000) + "java.lang.RuntimeException: boom\n";
+
+        assertThat(PlaybookMatcher.match(deep, new Failure(Optional.of("t"), FailureKind.FAILED, Optional.of(1), log))).isEmpty();
+    }
+
+    @Test
     void coverageNamesEachTaskAndKindThatNoEntryCovers() {
         var pipeline = aPipeline().task("extract").task("load", "extract").setup("./up.sh").build();
         Playbook partial = parse("""

@@ -109,7 +109,12 @@ public final class Gate {
             }
         }
         runs.saveDefinition(version, id, loaded.pipelineYaml().orElse(""), loaded.playbookMd());
-        gate.storeVersion(version, id, storage.store(loaded.files(), version).toString());
+        try {
+            gate.storeVersion(version, id, storage.store(loaded.files(), version).toString());
+        } catch (IOException e) {
+            return audit(new Decision(path, id, version, Outcome.REFUSED, List.of("its files could not be stored: " + e.getMessage()),
+                    tested, green));
+        }
         if (!gate.activate(id, version, active, who, "deploy")) {
             return audit(new Decision(path, id, version, Outcome.REFUSED,
                     List.of("another deploy of " + id + " happened meanwhile; deploy again"), tested, green));

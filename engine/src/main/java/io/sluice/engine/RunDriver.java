@@ -89,6 +89,10 @@ public final class RunDriver {
     private Consumer<Path> beforeWorkspaceRemoval = p -> { };
     private Map<String, String> processEnvironment = System.getenv();
     private final List<String> secrets = new ArrayList<>();
+    /** Session ids (= leader pids) of this run's commands, to recognise orphans that dropped their marker. */
+    private final java.util.Set<Long> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Processes that outlived the task that started them (setup's services are not counted). */
+    private final List<SweptProcess> leftovers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** A process of the run ended. {@code name} is a task id or _setup/_teardown. */
     private record Exited(String name, int attempt, int exitCode, List<SweptProcess> swept) {
@@ -162,6 +166,24 @@ public final class RunDriver {
      * A bug stopped the loop: stop every process of the run and record the run as failed, so that
      * nothing keeps running unwatched and the run does not stay "running" for ever.
      */
+    /** Teardown is due whenever the run started, even when a bug stopped it: run it once, and wait for it. */
+    private void tearDownAfterError() {
+        if (teardown.state != StepState.PENDING || state == RunState.QUEUED || teardown.command.isEmpty()) {
+            return;
+        }
+        try {
+            Map<String, String> env = environment.forProcess(context, Step.TEARDOWN.wireName(), 1, setupEnv);
+            TaskProcess process = executor.start(new ProcessSpec(teardown.command.get(), home.workspace(runId), env,
+                    home.log(runId, AttemptRecord.TEARDOWN, 1), home.exitFile(runId, AttemptRecord.TEARDOWN, 1),
+                    runId + "/" + AttemptRecord.TEARDOWN + "/1", false));
+            long minutes = teardown.timeout.map(Duration::toMinutes).orElse(10L);
+            process.gone().get(Math.max(1, minutes), TimeUnit.MINUTES);
+            note("teardown ran after the internal error");
+        } catch (Exception e) {
+            note("teardown after the internal error failed: " + e);
+        }
+    }
+
     private void abandon(RuntimeException cause) {
         LOG.error("run {} stopped by an internal error", runId, cause);
         note("internal error, the run is abandoned: " + cause);
@@ -169,6 +191,7 @@ public final class RunDriver {
             stop(t.process);
         }
         stop(setup.process);
+        tearDownAfterError();
         ProcessSweeper.sweepAll(runId + "/").forEach(p -> note("sweep: killed " + p.describe()));
         try {
             store.write(w -> w.abandonRun(runId, "internal error: " + cause.getMessage()));
@@ -236,6 +259,9 @@ public final class RunDriver {
             }
         } else if (event instanceof Exited e) {
             e.swept().forEach(p -> note("sweep: killed " + p.describe()));
+            if (!e.name().startsWith("_")) {
+                leftovers.addAll(e.swept());
+            }
             if (!e.name().equals(AttemptRecord.TEARDOWN)) {
                 processEnded(); // teardown does not count toward the run timeout
             }
@@ -570,6 +596,10 @@ public final class RunDriver {
         try {
             TaskProcess process = executor.start(new ProcessSpec(command, home.workspace(runId), env, log, exitFile, marker, keepsBackground));
             spawned.add(new Spawned(name, attempt, process));
+            if (!name.startsWith("_")) {
+                // the leader's pid is its session id; known once the launcher has forked it
+                process.whenStarted(sessions::add);
+            }
             process.gone().whenComplete((gone, error) -> {
                 int exit = readExitFile(exitFile).orElse(gone == null ? 255 : gone.exitCode());
                 events.add(new Exited(name, attempt, exit, gone == null ? List.of() : gone.swept()));
@@ -622,9 +652,21 @@ public final class RunDriver {
         return PlaybookMatcher.match(spec.playbook(), new Failure(task, kind, exit, tail));
     }
 
+    /** What this run's tasks left running, which Sluice had to kill; a test that leaves anything fails. */
+    public List<SweptProcess> leftovers() {
+        return List.copyOf(leftovers);
+    }
+
     private void finish() {
-        List<SweptProcess> swept = ProcessSweeper.sweepAll(runId + "/");
+        // orphans that dropped the marker are known by their session, or, when no other run's
+        // command is running on this executor, by having no marker at all
+        boolean alone = executor.running() == 0;
+        List<SweptProcess> orphans = executor.killOrphans(o -> o.marker().map(m -> m.startsWith(runId + "/")).orElse(false)
+                || sessions.contains(o.session()) || (o.marker().isEmpty() && alone));
+        List<SweptProcess> swept = new ArrayList<>(orphans);
+        swept.addAll(ProcessSweeper.sweepAll(runId + "/"));
         swept.forEach(p -> note("sweep: killed " + p.describe()));
+        swept.stream().filter(p -> !p.marker().startsWith(runId + "/_")).forEach(leftovers::add);
         Path workspace = home.workspace(runId);
         try {
             if (Files.exists(workspace)) {

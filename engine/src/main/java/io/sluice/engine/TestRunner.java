@@ -52,9 +52,22 @@ public final class TestRunner {
     public record TestCase(LoadedPipeline pipeline, PipelineTest test) {
     }
 
+    private final java.util.Set<RunDriver> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile String cancelled;
+
+    /**
+     * Stops the session (Ctrl-C): running tests are cancelled (their processes stopped, their
+     * teardowns run), tests not started are not started. {@link #run} then returns as usual.
+     */
+    public void cancel(String cause) {
+        cancelled = cause;
+        active.forEach(d -> d.cancel(cause));
+    }
+
     /** Runs every test of every pipeline; results come back in the order of {@code cases}. */
     public List<TestResult> run(List<TestCase> cases, TestListener listener) throws IOException {
-        Path scratch = Files.createTempDirectory("sluice-test-");
+        ScratchHomes.removeAbandoned();
+        Path scratch = ScratchHomes.create();
         SluiceHome home = new SluiceHome(scratch);
         ExecutorService pool = Executors.newFixedThreadPool(jobs, Thread.ofPlatform().name("sluice-test-", 0).factory());
         try (Database database = Database.open(home.root()); LocalExecutor executor = new LocalExecutor()) {
@@ -69,6 +82,25 @@ public final class TestRunner {
                 }));
             }
             List<TestResult> results = new ArrayList<>();
+            collect(futures, results);
+            // orphans no run could claim (no marker, a session of their own): the session left them
+            List<SweptProcess> stray = executor.killOrphans(o -> true);
+            if (!stray.isEmpty()) {
+                TestResult session = new TestResult("(session)", "", "nothing left behind", false, Duration.ZERO, Optional.empty(),
+                        List.of("processes were left running that no test could be blamed for (Sluice killed them): "
+                                + String.join(", ", stray.stream().map(SweptProcess::describe).toList())), "", List.of());
+                listener.finished(session);
+                results.add(session);
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+            LocalSandbox.deleteTree(scratch);
+        }
+    }
+
+    private static void collect(List<Future<TestResult>> futures, List<TestResult> results) throws IOException {
+        {
             for (Future<TestResult> f : futures) {
                 try {
                     results.add(f.get());
@@ -79,10 +111,6 @@ public final class TestRunner {
                     throw new IOException("interrupted while tests ran", e);
                 }
             }
-            return results;
-        } finally {
-            pool.shutdownNow();
-            LocalSandbox.deleteTree(scratch);
         }
     }
 
@@ -90,6 +118,10 @@ public final class TestRunner {
         long started = System.nanoTime();
         Pipeline pipeline = c.pipeline().pipeline().orElseThrow();
         PipelineTest test = c.test();
+        if (cancelled != null) {
+            return new TestResult(pipeline.id(), c.pipeline().version(), test.name(), false, Duration.ZERO, Optional.empty(),
+                    List.of("not run: " + cancelled), "", List.of());
+        }
         List<String> problems = new ArrayList<>();
         Interval interval;
         try {
@@ -103,10 +135,23 @@ public final class TestRunner {
                 interval, LogicalDates.format(interval, pipeline.schedule(), pipeline.timezone()), pipeline.params(),
                 test.tasks().map(HashSet::new), test.env(), MachineCapacity.detect());
         String runId = new RunCreator(store, clock).create(spec);
-        RunRecord run = new RunDriver(store, home, executor, clock, RunListener.NONE)
+        RunDriver driver = new RunDriver(store, home, executor, clock, RunListener.NONE)
                 .withEnvironment(environment)
-                .beforeWorkspaceRemoval(ws -> Expectations.checkFiles(test, ws, c.pipeline().files().root(), problems))
-                .drive(runId, spec);
+                .beforeWorkspaceRemoval(ws -> Expectations.checkFiles(test, ws, c.pipeline().files().root(), problems));
+        active.add(driver);
+        if (cancelled != null) {
+            driver.cancel(cancelled);
+        }
+        RunRecord run;
+        try {
+            run = driver.drive(runId, spec);
+        } finally {
+            active.remove(driver);
+        }
+        if (!driver.leftovers().isEmpty()) {
+            problems.add("left processes running after its tasks ended (Sluice killed them): "
+                    + String.join(", ", driver.leftovers().stream().map(SweptProcess::describe).toList()));
+        }
         List<Failures.Failed> failures = Failures.of(store, runId);
         Expectations.checkRun(test, run, store.tasks(runId), failures, problems);
         checkNothingLeft(runId, home, problems);

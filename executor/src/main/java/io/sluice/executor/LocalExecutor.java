@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,6 +30,7 @@ public final class LocalExecutor implements AutoCloseable {
 
     private final Duration killGrace;
     private final ProcessLauncher launcher;
+    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
     private final ScheduledExecutorService timers;
 
     public LocalExecutor() {
@@ -57,6 +59,8 @@ public final class LocalExecutor implements AutoCloseable {
         ProcessLauncher.Launched launched = launcher.launch(new ProcessSpec(spec.command(), spec.workdir(), env, spec.log(),
                 spec.exitFile(), spec.marker(), spec.keepsBackground()));
         TaskProcess task = new TaskProcess(launched, spec.marker(), startedAt);
+        running.incrementAndGet();
+        launched.exit().whenComplete((c, e) -> running.decrementAndGet());
         if (spec.keepsBackground()) {
             task.keepBackground();
         }
@@ -144,6 +148,34 @@ public final class LocalExecutor implements AutoCloseable {
             }
         }
         throw new ExecutorException("'" + name + "' is not installed (it comes with util-linux); Sluice needs it to give each task its own process group");
+    }
+
+    /** An orphan: a process a command left running after its parent ended, with what identifies its command. */
+    public record Orphan(long pid, long session, Optional<String> marker) {
+    }
+
+    /**
+     * Kills the orphans (processes re-parented to the launcher) that {@code ours} claims, and says
+     * what it killed. Processes that kept their marker are found by the sweep as well; this also
+     * finds those that dropped their environment (env -i), by their session.
+     */
+    public List<SweptProcess> killOrphans(java.util.function.Predicate<Orphan> ours) {
+        List<SweptProcess> killed = new java.util.ArrayList<>();
+        for (long pid : launcher.orphans()) {
+            Orphan o = new Orphan(pid, ProcTable.sessionOf(pid), ProcTable.environmentValue(pid, ProcessSweeper.MARKER));
+            if (ours.test(o)) {
+                String command = ProcTable.commandLine(pid);
+                if (ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false)) {
+                    killed.add(new SweptProcess(pid, o.marker().orElse("session " + o.session()), command));
+                }
+            }
+        }
+        return killed;
+    }
+
+    /** How many commands of this executor are running now. */
+    public int running() {
+        return running.get();
     }
 
     @Override

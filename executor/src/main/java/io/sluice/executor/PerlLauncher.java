@@ -29,6 +29,8 @@ final class PerlLauncher implements ProcessLauncher {
     private final Map<Long, CompletableFuture<Identity>> starting = new ConcurrentHashMap<>();
     private final Map<Long, CompletableFuture<Integer>> running = new ConcurrentHashMap<>();
     private volatile boolean broken;
+    private final java.util.Set<Long> jobPids = ConcurrentHashMap.newKeySet();
+    private final Map<Long, Long> pidOfId = new ConcurrentHashMap<>();
 
     PerlLauncher(String perlPath) throws IOException {
         String script;
@@ -80,6 +82,18 @@ final class PerlLauncher implements ProcessLauncher {
         }
     }
 
+    @Override
+    public java.util.List<Long> orphans() {
+        long self = perl.pid();
+        java.util.List<Long> found = new java.util.ArrayList<>();
+        for (long pid : ProcTable.pids()) {
+            if (!jobPids.contains(pid) && ProcTable.parentOf(pid) == self) {
+                found.add(pid);
+            }
+        }
+        return found;
+    }
+
     private synchronized void send(String line) throws IOException {
         requests.write(line.getBytes(StandardCharsets.UTF_8));
         requests.flush();
@@ -94,8 +108,11 @@ final class PerlLauncher implements ProcessLauncher {
                 switch (f[0]) {
                     case "started" -> {
                         CompletableFuture<Identity> s = starting.remove(id);
+                        long pid = Long.parseLong(f[2]);
+                        jobPids.add(pid);
+                        pidOfId.put(id, pid);
                         if (s != null) {
-                            s.complete(new Identity(Long.parseLong(f[2]), "-".equals(f[3]) ? "" : f[3]));
+                            s.complete(new Identity(pid, "-".equals(f[3]) ? "" : f[3]));
                         }
                     }
                     case "failed" -> {
@@ -109,6 +126,10 @@ final class PerlLauncher implements ProcessLauncher {
                         }
                     }
                     case "exited" -> {
+                        Long pid = pidOfId.remove(id);
+                        if (pid != null) {
+                            jobPids.remove(pid);
+                        }
                         CompletableFuture<Integer> exit = running.remove(id);
                         if (exit != null) {
                             exit.complete(Integer.parseInt(f[2]));

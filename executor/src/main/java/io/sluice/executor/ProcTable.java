@@ -58,6 +58,26 @@ public final class ProcTable {
         }
     }
 
+    /** The parent pid of {@code pid}, or -1 when it is gone. */
+    public static long parentOf(long pid) {
+        return statField(pid, 1);
+    }
+
+    /** The session id of {@code pid}, or -1 when it is gone. */
+    public static long sessionOf(long pid) {
+        return statField(pid, 3);
+    }
+
+    /** A numeric field of /proc/PID/stat, counted from the state (0) after the command name. */
+    private static long statField(long pid, int index) {
+        try {
+            String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
+            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[index]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** Whether {@code pid} exists and is not a zombie. */
     public static boolean isRunning(long pid) {
         try {

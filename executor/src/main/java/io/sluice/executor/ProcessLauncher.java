@@ -28,6 +28,14 @@ interface ProcessLauncher extends AutoCloseable {
     /** Sends {@code signal} (TERM or KILL) to the group of a command that has not been seen to end. */
     void signalGroup(Launched process, String signal);
 
+    /**
+     * Processes re-parented to the launcher that are not commands it started: orphans a command
+     * left running. Empty when the launcher cannot reap orphans (the shell launcher: they go to init).
+     */
+    default java.util.List<Long> orphans() {
+        return java.util.List.of();
+    }
+
     @Override
     void close();
 

@@ -36,6 +36,11 @@ public final class TaskProcess {
         this.startedAtNanos = startedAtNanos;
     }
 
+    /** Calls {@code action} with the pid once the process exists. */
+    public void whenStarted(java.util.function.LongConsumer action) {
+        launched.started().thenAccept(identity -> action.accept(identity.pid()));
+    }
+
     ProcessLauncher.Launched launched() {
         return launched;
     }

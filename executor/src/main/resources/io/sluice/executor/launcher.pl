@@ -10,6 +10,16 @@ use strict;
 use warnings;
 use POSIX ();
 
+# Become the reaper of orphans: what a command leaves running after its parent ended (a double
+# fork, setsid) is re-parented here rather than to init, so Sluice can find it even without its marker.
+{
+    no warnings 'once';
+    require Config;
+    my %prctl = (x86_64 => 157, aarch64 => 167, i386 => 172, i686 => 172, arm => 172, riscv64 => 167);
+    my ($arch) = $Config::Config{archname} =~ /^([^-]+)/;
+    syscall($prctl{$arch}, 36, 1, 0, 0, 0) if defined $arch && $prctl{$arch};   # PR_SET_CHILD_SUBREAPER
+}
+
 $SIG{INT} = 'IGNORE';     # Ctrl-C reaches Sluice, which decides; commands are in their own sessions
 $SIG{HUP} = 'IGNORE';
 $SIG{PIPE} = 'IGNORE';    # Sluice may be gone; exit files still get written
