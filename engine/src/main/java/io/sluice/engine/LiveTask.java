@@ -18,6 +18,9 @@ final class LiveTask {
     final Resources resources;
     final Optional<Duration> timeout;
     final Duration retryDelay;
+    final Optional<String> pool;
+    /** Capacity and pool slot held from admission while the task's process lives. */
+    boolean holdsAdmission;
 
     TaskState state = TaskState.PENDING;
     Optional<WaitReason> waitingFor = Optional.empty();
@@ -30,7 +33,7 @@ final class LiveTask {
     Integer lastExit;
 
     LiveTask(String id, String command, List<String> needs, int maxAttempts, Resources resources,
-             Optional<Duration> timeout, Duration retryDelay) {
+             Optional<Duration> timeout, Duration retryDelay, Optional<String> pool) {
         this.id = id;
         this.command = command;
         this.needs = needs;
@@ -38,6 +41,7 @@ final class LiveTask {
         this.resources = resources;
         this.timeout = timeout;
         this.retryDelay = retryDelay;
+        this.pool = pool;
     }
 
     TaskView view() {

@@ -88,6 +88,7 @@ public final class RunDriver {
     private long runningNanos;
     private Consumer<Path> beforeWorkspaceRemoval = p -> { };
     private Map<String, String> processEnvironment = System.getenv();
+    private Admission admission;
     private final List<String> secrets = new ArrayList<>();
     /** Session ids (= leader pids) of this run's commands, to recognise orphans that dropped their marker. */
     private final java.util.Set<Long> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -99,6 +100,10 @@ public final class RunDriver {
     }
 
     private record CancelAsked(String cause) {
+    }
+
+    /** Capacity or a pool slot freed up elsewhere: look again. */
+    private record Wake() {
     }
 
     public RunDriver(RunStore store, SluiceHome home, LocalExecutor executor, Clock clock, RunListener listener) {
@@ -115,6 +120,12 @@ public final class RunDriver {
         return this;
     }
 
+    /** Shares capacity and pools with other runs (the server); without it the run has the machine to itself. */
+    public RunDriver withAdmission(Admission value) {
+        this.admission = value;
+        return this;
+    }
+
     /** The environment tasks inherit (SPEC §3): Sluice's own, unless a test gives another. */
     public RunDriver withEnvironment(Map<String, String> environment) {
         this.processEnvironment = Map.copyOf(environment);
@@ -128,6 +139,21 @@ public final class RunDriver {
 
     /** Drives the queued run {@code id} of {@code spec} until it ends, and returns its final record. */
     public RunRecord drive(String id, RunSpec runSpec) {
+        return drive(id, runSpec, false);
+    }
+
+    /**
+     * Takes over a run that an earlier Sluice process was driving when it died: its state comes
+     * from the store; tasks whose processes still live are adopted (by pid and start time) and
+     * finish normally; those that ended meanwhile get their recorded exit status; those with
+     * neither fail with cause {@code lost}, and their declared retries apply. Teardown still runs
+     * exactly once when due.
+     */
+    public RunRecord resume(String id, RunSpec runSpec) {
+        return drive(id, runSpec, true);
+    }
+
+    private RunRecord drive(String id, RunSpec runSpec, boolean resuming) {
         this.runId = id;
         this.spec = runSpec;
         this.journal = new RunJournal(home.journal(id), clock);
@@ -138,14 +164,16 @@ public final class RunDriver {
         this.setup = new LiveStep(pipeline.environment().setup(), defaults.timeout(), record.setupState());
         this.teardown = new LiveStep(pipeline.environment().teardown(), defaults.timeout(), record.teardownState());
         Set<String> inRun = new HashSet<>();
-        store.tasks(id).forEach(t -> inRun.add(t.taskId()));
+        List<io.sluice.store.TaskRecord> stored = store.tasks(id);
+        stored.forEach(t -> inRun.add(t.taskId()));
         Map<String, Task> byId = new java.util.HashMap<>();
         pipeline.tasks().forEach(t -> byId.put(t.id(), t));
-        for (String taskId : RunCreator.order(spec)) {
+        for (String taskId : stored.stream().map(io.sluice.store.TaskRecord::taskId).toList()) {
             Task task = byId.get(taskId);
             List<String> needs = task.needs().stream().filter(inRun::contains).toList();
             tasks.put(taskId, new LiveTask(taskId, task.run(), needs, defaults.retriesOf(task) + 1,
-                    defaults.resourcesOf(task).cappedAt(spec.capacity()), defaults.timeoutOf(task), defaults.retryDelayOf(task)));
+                    defaults.resourcesOf(task).cappedAt(spec.capacity()), defaults.timeoutOf(task), defaults.retryDelayOf(task),
+                    task.pool()));
         }
         List<String> warnings = new ArrayList<>();
         this.environment = new TaskEnvironment(processEnvironment, pipeline, spec.extraEnv(), warnings);
@@ -153,11 +181,20 @@ public final class RunDriver {
         warnings.forEach(this::note);
         this.context = new TaskEnvironment.RunContext(pipeline.id(), id, spec.logicalDate(), spec.interval(),
                 home.workspace(id), home.workspace(id).resolve(".sluice").resolve("tmp"), spec.params());
+        if (admission == null) {
+            admission = Admission.machine(spec.capacity());
+        }
+        admission.onFree(id, () -> events.add(new Wake()));
         try {
+            if (resuming) {
+                restore(record, stored);
+            }
             loop();
         } catch (RuntimeException e) {
             abandon(e);
             throw e;
+        } finally {
+            admission.forget(id);
         }
         return store.run(id);
     }
@@ -166,6 +203,91 @@ public final class RunDriver {
      * A bug stopped the loop: stop every process of the run and record the run as failed, so that
      * nothing keeps running unwatched and the run does not stay "running" for ever.
      */
+    // ---- taking over after a crash ---------------------------------------------------------
+
+    private void restore(RunRecord record, List<io.sluice.store.TaskRecord> stored) {
+        cancelRequested = record.cancelRequested();
+        timedOut = record.timedOut();
+        journal.write("taken over after a restart");
+        note("taking over run " + runId + " after a restart");
+        Map<String, AttemptRecord> last = new java.util.HashMap<>();
+        for (AttemptRecord a : store.attempts(runId)) {
+            last.merge(a.taskId(), a, (x, y) -> y.attempt() >= x.attempt() ? y : x);
+        }
+        for (io.sluice.store.TaskRecord r : stored) {
+            LiveTask t = tasks.get(r.taskId());
+            t.state = r.state();
+            t.attempts = r.attempts();
+            t.waitingFor = r.waitReason();
+            AttemptRecord a = last.get(t.id);
+            if (a == null || a.attempt() != t.attempts) {
+                continue;
+            }
+            if (t.state == TaskState.RUNNING) {
+                t.process = adopt(t.id, a);
+                t.alive = true;
+                t.startedNanos = System.nanoTime() - Duration.between(a.startedAt(), clock.instant()).toNanos();
+                if (t.resources.milliCpus() > 0 || t.resources.memoryBytes() > 0) {
+                    t.holdsAdmission = admission.acquire(runId, t.id, t.resources, t.pool).isEmpty();
+                }
+            } else if (a.endedAt().isEmpty() || t.state == TaskState.RETRYING) {
+                // it was being stopped (timeout, cancel) when Sluice died: finish stopping it
+                ProcessSweeper.sweepAll(runId + "/" + t.id + "/" + a.attempt()).forEach(p -> note("sweep: killed " + p.describe()));
+            }
+        }
+        if (setup.state == StepState.RUNNING) {
+            setup.process = adoptStep(AttemptRecord.SETUP, last);
+            processStarted();
+        }
+        if (teardown.state == StepState.RUNNING) {
+            teardown.process = adoptStep(AttemptRecord.TEARDOWN, last);
+        }
+        if (setup.state == StepState.SUCCEEDED) {
+            List<String> warnings = new ArrayList<>();
+            setupEnv = SetupEnv.read(home.workspace(runId).resolve(".sluice").resolve("env"), warnings);
+        }
+        if (record.state() == RunState.RUNNING && !Files.isDirectory(home.workspace(runId))) {
+            note("the workspace of run " + runId + " is gone; tasks that have not run yet get a fresh copy");
+            createWorkspace();
+        }
+        long alive = tasks.values().stream().filter(t -> t.alive).count();
+        for (long i = 0; i < alive; i++) {
+            processStarted();
+        }
+    }
+
+    private TaskProcess adoptStep(String name, Map<String, AttemptRecord> last) {
+        AttemptRecord a = last.get(name);
+        if (a == null) {
+            events.add(new Exited(name, 1, LocalExecutor.LOST, List.of()));
+            return null;
+        }
+        return adopt(name, a);
+    }
+
+    /** Adopts the attempt's process, or reports its end at once if it has ended or is lost. */
+    private TaskProcess adopt(String name, AttemptRecord a) {
+        String marker = runId + "/" + name + "/" + a.attempt();
+        long pid = a.pid().orElse(-1L);
+        String start = a.pidStart().orElse("");
+        if (pid <= 0) {
+            // a crash between recording the start and the pid: find the leader by its marker
+            for (long candidate : ProcTable.pids()) {
+                if (ProcTable.sessionOf(candidate) == candidate
+                        && ProcTable.environmentValue(candidate, ProcessSweeper.MARKER).filter(marker::equals).isPresent()) {
+                    pid = candidate;
+                    start = ProcTable.startTime(candidate).orElse("");
+                }
+            }
+        }
+        TaskProcess process = executor.adopt(pid, start, marker, Path.of(a.exitPath()));
+        journal.write(name + " attempt " + a.attempt() + (ProcTable.isAlive(pid, start) ? ": adopted pid " + pid : ": not running"));
+        int attempt = a.attempt();
+        process.gone().whenComplete((gone, error) -> events.add(new Exited(name, attempt,
+                gone == null ? LocalExecutor.LOST : gone.exitCode(), gone == null ? List.of() : gone.swept())));
+        return process;
+    }
+
     /** Teardown is due whenever the run started, even when a bug stopped it: run it once, and wait for it. */
     private void tearDownAfterError() {
         if (teardown.state != StepState.PENDING || state == RunState.QUEUED || teardown.command.isEmpty()) {
@@ -206,11 +328,12 @@ public final class RunDriver {
         while (true) {
             long now = System.nanoTime();
             Decision decision = RunDecider.decide(view(now), now);
-            if (!decision.commands().isEmpty()) {
+            List<Command> admitted = admit(decision.commands());
+            if (!admitted.isEmpty()) {
                 if (++idleRounds > 10_000) {
-                    throw new IllegalStateException("run " + runId + " keeps deciding without progress: " + decision.commands());
+                    throw new IllegalStateException("run " + runId + " keeps deciding without progress: " + admitted);
                 }
-                apply(decision.commands(), now);
+                apply(admitted, now);
                 if (state.isTerminal()) {
                     finish();
                     return;
@@ -234,6 +357,29 @@ public final class RunDriver {
         }
     }
 
+    /**
+     * Asks admission for each task the decider wants to start: one that may not start waits
+     * instead (for capacity or a pool), or, if it waits already, stays as it is.
+     */
+    private List<Command> admit(List<Command> commands) {
+        List<Command> admitted = new ArrayList<>(commands.size());
+        for (Command c : commands) {
+            if (c instanceof Command.StartTask s) {
+                LiveTask t = tasks.get(s.task());
+                Optional<io.sluice.run.WaitReason> refused = admission.acquire(runId, t.id, t.resources, t.pool);
+                if (refused.isPresent()) {
+                    if (t.state != TaskState.WAITING) {
+                        admitted.add(new Command.WaitTask(t.id, refused.get()));
+                    }
+                    continue;
+                }
+                t.holdsAdmission = true;
+            }
+            admitted.add(c);
+        }
+        return admitted;
+    }
+
     private RunView view(long now) {
         long running = runningNanos + (activeProcesses > 0 ? now - activeSince : 0);
         List<io.sluice.run.TaskView> views = new ArrayList<>(tasks.size());
@@ -243,8 +389,14 @@ public final class RunDriver {
         if (positions == null) {
             positions = RunView.positionsOf(views);
         }
+        io.sluice.definition.Resources held = io.sluice.definition.Resources.NONE;
+        for (LiveTask t : tasks.values()) {
+            if (t.alive) {
+                held = held.plus(t.resources);
+            }
+        }
         return new RunView(positions, state, setup.view(), teardown.view(), views,
-                running, spec.pipeline().timeout(), cancelRequested, timedOut, spec.capacity());
+                running, spec.pipeline().timeout(), cancelRequested, timedOut, admission.capacityFor(runId, held));
     }
 
     // ---- events -------------------------------------------------------------------------------
@@ -257,6 +409,8 @@ public final class RunDriver {
                 store.write(w -> w.requestCancel(runId));
                 note("cancel requested: " + c.cause());
             }
+        } else if (event instanceof Wake) {
+            return; // only to decide again
         } else if (event instanceof Exited e) {
             e.swept().forEach(p -> note("sweep: killed " + p.describe()));
             if (!e.name().startsWith("_")) {
@@ -280,6 +434,10 @@ public final class RunDriver {
         }
         task.alive = false;
         task.lastExit = e.exitCode();
+        if (task.holdsAdmission) {
+            task.holdsAdmission = false;
+            admission.release(runId, task.id, task.resources, task.pool);
+        }
         SecretMask.apply(home.log(runId, task.id, e.attempt()), secrets);
         if (task.state.isTerminal() || task.state == TaskState.RETRYING) {
             // stopped on timeout or cancel: its state was recorded then; now record how the process ended
@@ -382,13 +540,14 @@ public final class RunDriver {
             }
             case Command.FailTask f -> {
                 LiveTask t = tasks.get(f.task());
-                w.taskEvent(runId, f.task(), t.state, TaskEvent.FAIL, t.attempts, "exit " + f.exitCode(), Optional.empty(), Optional.of(f.exitCode()));
+                w.taskEvent(runId, f.task(), t.state, TaskEvent.FAIL, t.attempts, exitCause(f.exitCode()), Optional.empty(),
+                        f.exitCode() == LocalExecutor.LOST ? Optional.empty() : Optional.of(f.exitCode()));
                 w.endAttempt(runId, f.task(), t.attempts, Optional.of(f.exitCode()), "failed", matches.get(f.task()).map(PlaybookEntry::title));
             }
             case Command.RetryTask r -> {
                 LiveTask t = tasks.get(r.task());
                 String cause = (r.timedOut() ? "timed out after " + io.sluice.definition.Durations.format(t.timeout.orElseThrow())
-                        : "exit " + r.exitCode()) + "; retry in " + io.sluice.definition.Durations.format(t.retryDelay);
+                        : exitCause(r.exitCode())) + "; retry in " + io.sluice.definition.Durations.format(t.retryDelay);
                 w.taskEvent(runId, r.task(), t.state, TaskEvent.RETRY, t.attempts, cause, Optional.empty(), Optional.ofNullable(r.exitCode()));
                 w.endAttempt(runId, r.task(), t.attempts, Optional.ofNullable(r.exitCode()), r.timedOut() ? "timed_out" : "failed",
                         matches.get(r.task()).map(PlaybookEntry::title));
@@ -546,6 +705,14 @@ public final class RunDriver {
         t.waitingFor = Optional.empty();
         int attempt = t.attempts;
         notifications.add(() -> listener.taskChanged(t.id, to, attempt, detail));
+    }
+
+    /** "exit 3", or "lost" for a process that ended with no status while Sluice was down. */
+    private static String exitCause(Integer code) {
+        if (code != null && code == LocalExecutor.LOST) {
+            return "lost: its process ended while Sluice was down and left no exit status";
+        }
+        return "exit " + code;
     }
 
     private static String playbookNote(Optional<PlaybookEntry> entry) {

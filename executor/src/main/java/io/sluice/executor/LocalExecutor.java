@@ -4,12 +4,12 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -113,7 +113,7 @@ public final class LocalExecutor implements AutoCloseable {
         if (!process.isAlive() || !process.markTerminating()) {
             return;
         }
-        launcher.signalGroup(process.launched(), "TERM");
+        signal(process, "TERM");
         timers.schedule(() -> afterGrace(process), killGrace.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -124,7 +124,7 @@ public final class LocalExecutor implements AutoCloseable {
         try {
             if (process.isAlive()) {
                 // the leader still lives, so the group id still names this group: safe to signal
-                launcher.signalGroup(process.launched(), "KILL");
+                signal(process, "KILL");
             }
             process.addSwept(ProcessSweeper.sweepAll(process.marker()));
         } catch (RuntimeException e) {
@@ -148,6 +148,64 @@ public final class LocalExecutor implements AutoCloseable {
             }
         }
         throw new ExecutorException("'" + name + "' is not installed (it comes with util-linux); Sluice needs it to give each task its own process group");
+    }
+
+    /** The exit status of a command whose process ended with no status recorded (its launcher died too). */
+    public static final int LOST = -1;
+
+    /**
+     * Takes over a command started by an earlier Sluice process (a restart after a crash). The
+     * process is adopted only if its pid still names the process that started at
+     * {@code startTime}: a reused pid is never adopted or signalled. Its exit status comes from
+     * its exit file, written by the launcher that reaps it; if none appears, it is {@link #LOST}.
+     */
+    public TaskProcess adopt(long pid, String startTime, String marker, Path exitFile) {
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        boolean alive = pid > 0 && !startTime.isEmpty() && ProcTable.isAlive(pid, startTime);
+        Thread.ofVirtual().name("sluice-adopted-" + pid).start(() -> {
+            if (alive) {
+                ProcessHandle.of(pid).ifPresent(h -> h.onExit().join());
+            }
+            exit.complete(awaitExitFile(exitFile));
+        });
+        ProcessLauncher.Launched launched = new ProcessLauncher.Launched(-pid,
+                CompletableFuture.completedFuture(new ProcessLauncher.Identity(pid, startTime)), exit);
+        TaskProcess task = new TaskProcess(launched, marker, System.nanoTime());
+        exit.whenComplete((code, error) -> afterExit(task, code == null ? LOST : code));
+        return task;
+    }
+
+    /** The status in an exit file, waiting a little for the launcher that reaps the process to write it. */
+    private static int awaitExitFile(Path exitFile) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        do {
+            try {
+                return Integer.parseInt(Files.readString(exitFile).trim());
+            } catch (IOException | NumberFormatException notYet) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            }
+        } while (System.nanoTime() < deadline);
+        return LOST;
+    }
+
+    /** Signals a group: through the launcher for its own commands, with kill(1) for adopted ones. */
+    private void signal(TaskProcess process, String signal) {
+        ProcessLauncher.Launched l = process.launched();
+        if (l.id() >= 0) {
+            launcher.signalGroup(l, signal);
+            return;
+        }
+        long pid = -l.id();
+        if (process.isAlive() && ProcTable.isAlive(pid, process.startTime())) {
+            try {
+                new ProcessBuilder(findProgram("kill"), "-s", signal, "--", "-" + pid)
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(5, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                LOG.warn("cannot signal adopted process group {}", pid, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** An orphan: a process a command left running after its parent ended, with what identifies its command. */

@@ -1,0 +1,125 @@
+package io.sluice.engine;
+
+import io.sluice.definition.Resources;
+import io.sluice.run.WaitReason;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The server's admission: one budget of CPUs and memory, and named pools, shared by all runs.
+ * A task that does not fit waits; waiters are served first come, first served: a task is not
+ * admitted while an earlier waiter of another run that would fit is still waiting.
+ */
+public final class SharedAdmission implements Admission {
+    private record Waiter(String runId, String task, Resources need, Optional<String> pool) {
+    }
+
+    private final Resources total;
+    private final Map<String, Integer> poolLimits;
+    private Resources used = Resources.NONE;
+    private final Map<String, Integer> poolUsed = new HashMap<>();
+    private final LinkedHashMap<String, Waiter> waiters = new LinkedHashMap<>();
+    private final Map<String, Runnable> wakers = new HashMap<>();
+
+    public SharedAdmission(Resources total, Map<String, Integer> poolLimits) {
+        this.total = total;
+        this.poolLimits = Map.copyOf(poolLimits);
+    }
+
+    @Override
+    public synchronized Resources capacityFor(String runId, Resources held) {
+        Resources free = total.minus(used);
+        return held.plus(new Resources(Math.max(0, free.milliCpus()), Math.max(0, free.memoryBytes())));
+    }
+
+    @Override
+    public synchronized Optional<WaitReason> acquire(String runId, String task, Resources need, Optional<String> pool) {
+        String key = runId + "/" + task;
+        Resources capped = need.cappedAt(total);
+        Resources free = total.minus(used);
+        Optional<WaitReason> refusal = Optional.empty();
+        if (pool.isPresent() && poolUsed.getOrDefault(pool.get(), 0) >= poolLimits.getOrDefault(pool.get(), 0)) {
+            refusal = Optional.of(WaitReason.POOL);
+        } else if (!capped.fitsIn(free) || earlierWaiterFits(key, free)) {
+            refusal = Optional.of(WaitReason.CAPACITY);
+        }
+        if (refusal.isPresent()) {
+            waiters.putIfAbsent(key, new Waiter(runId, task, capped, pool));
+            return refusal;
+        }
+        waiters.remove(key);
+        used = used.plus(capped);
+        pool.ifPresent(p -> poolUsed.merge(p, 1, Integer::sum));
+        return Optional.empty();
+    }
+
+    private boolean earlierWaiterFits(String key, Resources free) {
+        for (var e : waiters.entrySet()) {
+            if (e.getKey().equals(key)) {
+                return false;
+            }
+            Waiter w = e.getValue();
+            boolean poolFree = w.pool().isEmpty() || poolUsed.getOrDefault(w.pool().get(), 0) < poolLimits.getOrDefault(w.pool().get(), 0);
+            if (w.need().fitsIn(free) && poolFree) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void release(String runId, String task, Resources need, Optional<String> pool) {
+        List<Runnable> wake;
+        synchronized (this) {
+            used = used.minus(need.cappedAt(total));
+            pool.ifPresent(p -> poolUsed.merge(p, -1, Integer::sum));
+            wake = waitersToWake();
+        }
+        wake.forEach(Runnable::run); // never call out while holding the lock
+    }
+
+    private List<Runnable> waitersToWake() {
+        List<Runnable> wake = new ArrayList<>();
+        for (Waiter w : waiters.values()) {
+            Runnable r = wakers.get(w.runId());
+            if (r != null && !wake.contains(r)) {
+                wake.add(r);
+            }
+        }
+        return wake;
+    }
+
+    @Override
+    public synchronized void onFree(String runId, Runnable wake) {
+        wakers.put(runId, wake);
+    }
+
+    @Override
+    public void forget(String runId) {
+        List<Runnable> wake;
+        synchronized (this) {
+            waiters.values().removeIf(w -> w.runId().equals(runId));
+            wakers.remove(runId);
+            wake = waitersToWake();
+        }
+        wake.forEach(Runnable::run);
+    }
+
+    /** For status and metrics: what is used now. */
+    public synchronized Resources used() {
+        return used;
+    }
+
+    public Resources total() {
+        return total;
+    }
+
+    /** Who waits, in order. */
+    public synchronized List<String> waiting() {
+        return List.copyOf(waiters.keySet());
+    }
+}
