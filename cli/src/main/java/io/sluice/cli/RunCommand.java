@@ -1,5 +1,7 @@
 package io.sluice.cli;
 
+import io.sluice.server.RunJson;
+
 import io.sluice.definition.Ids;
 import io.sluice.definition.Pipeline;
 import io.sluice.engine.MachineCapacity;

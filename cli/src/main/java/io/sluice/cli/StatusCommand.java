@@ -1,5 +1,7 @@
 package io.sluice.cli;
 
+import io.sluice.server.RunJson;
+
 import io.sluice.store.RunRecord;
 import io.sluice.store.TaskRecord;
 import java.time.Duration;

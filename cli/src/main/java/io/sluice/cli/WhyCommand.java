@@ -1,5 +1,7 @@
 package io.sluice.cli;
 
+import io.sluice.server.RunJson;
+
 import io.sluice.engine.LogTail;
 import io.sluice.playbook.Playbook;
 import io.sluice.playbook.PlaybookEntry;

@@ -21,15 +21,26 @@ public final class RunCreator {
     }
 
     public String create(RunSpec spec) {
+        NewRun run = newRun(spec);
+        store.createRun(run);
+        return run.id();
+    }
+
+    /** Creates a scheduled or backfill run unless its interval has one; the id when it was created. */
+    public java.util.Optional<String> createOnce(RunSpec spec) {
+        NewRun run = newRun(spec);
+        return store.createRunOnce(run) ? java.util.Optional.of(run.id()) : java.util.Optional.empty();
+    }
+
+    private NewRun newRun(RunSpec spec) {
         store.saveDefinition(spec.version(), spec.pipeline().id(), spec.pipelineYaml(), spec.playbookMd());
         List<String> order = order(spec);
         String id = RunIds.next(clock.instant());
-        store.createRun(new NewRun(id, spec.pipeline().id(), spec.version(), spec.kind(),
+        return new NewRun(id, spec.pipeline().id(), spec.version(), spec.kind(),
                 spec.sourcePath().map(Object::toString), spec.logicalDate(), spec.interval(), spec.params(),
                 spec.pipeline().environment().setup().isPresent() ? StepState.PENDING : StepState.NONE,
                 spec.pipeline().environment().teardown().isPresent() ? StepState.PENDING : StepState.NONE,
-                order));
-        return id;
+                order);
     }
 
     /** The run's tasks (all, or the test's subset) in an order where each follows what it needs. */

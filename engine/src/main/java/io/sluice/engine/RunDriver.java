@@ -106,6 +106,24 @@ public final class RunDriver {
     private record Wake() {
     }
 
+    /** The server is shutting down: stop driving, leave the processes and the state as they are. */
+    private record Detach() {
+    }
+
+    private volatile boolean detached;
+
+    /**
+     * Stops driving the run without touching it: its processes keep running and the next Sluice
+     * process to start takes it over (see {@link #resume}). Thread-safe.
+     */
+    public void detach() {
+        events.add(new Detach());
+    }
+
+    public boolean detached() {
+        return detached;
+    }
+
     public RunDriver(RunStore store, SluiceHome home, LocalExecutor executor, Clock clock, RunListener listener) {
         this.store = store;
         this.home = home;
@@ -326,6 +344,9 @@ public final class RunDriver {
     private void loop() {
         int idleRounds = 0;
         while (true) {
+            if (detached) {
+                return;
+            }
             long now = System.nanoTime();
             Decision decision = RunDecider.decide(view(now), now);
             List<Command> admitted = admit(decision.commands());
@@ -411,6 +432,8 @@ public final class RunDriver {
             }
         } else if (event instanceof Wake) {
             return; // only to decide again
+        } else if (event instanceof Detach) {
+            detached = true;
         } else if (event instanceof Exited e) {
             e.swept().forEach(p -> note("sweep: killed " + p.describe()));
             if (!e.name().startsWith("_")) {

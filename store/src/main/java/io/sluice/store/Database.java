@@ -24,7 +24,7 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class Database implements AutoCloseable {
     /** The number of the newest migration; kept in SQLite's user_version after migrating. */
-    static final int SCHEMA_VERSION = 2;
+    static final int SCHEMA_VERSION = 3;
 
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;

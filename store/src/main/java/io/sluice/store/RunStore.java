@@ -48,6 +48,69 @@ public final class RunStore {
         write(w -> w.createRun(run));
     }
 
+    /**
+     * Creates a scheduled or backfill run for its interval unless one exists: asking twice (a
+     * restart, a clock stepping back, two servers) never makes two runs of one interval.
+     */
+    public boolean createRunOnce(NewRun run) {
+        return jdbi.inTransaction(h -> new RunWriter(h, clock).createRunOnce(run));
+    }
+
+    /** Logical-interval starts of the pipeline's succeeded runs in {@code [from, to)}. */
+    public java.util.Set<java.time.Instant> succeededStarts(String pipeline, java.time.Instant from, java.time.Instant to) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT DISTINCT interval_start FROM runs WHERE pipeline = :p AND state = 'SUCCEEDED'"
+                                + " AND interval_start >= :from AND interval_start < :to")
+                .bind("p", pipeline).bind("from", from.toString()).bind("to", to.toString())
+                .mapTo(String.class).stream().map(java.time.Instant::parse).collect(java.util.stream.Collectors.toSet()));
+    }
+
+    /** The latest interval start the pipeline has a scheduled run for. */
+    public Optional<java.time.Instant> lastScheduledStart(String pipeline) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT MAX(interval_start) FROM runs WHERE pipeline = :p AND kind = 'scheduled'")
+                .bind("p", pipeline).mapTo(String.class).findOne().map(java.time.Instant::parse));
+    }
+
+    /** Runs in the given states, oldest first. */
+    public List<RunRecord> runsIn(java.util.Collection<RunState> states) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM runs WHERE state IN (<states>) ORDER BY created_at, id")
+                .bindList("states", states.stream().map(Enum::name).toList()).map(Rows.RUN).list());
+    }
+
+    /** When the run or task last changed state: how long it has been waiting. */
+    public Optional<java.time.Instant> lastTransitionAt(String runId, Optional<String> taskId) {
+        return jdbi.withHandle(h -> taskId.isEmpty()
+                ? h.createQuery("SELECT MAX(at) FROM run_transitions WHERE run_id = :r").bind("r", runId).mapTo(String.class).findOne()
+                : h.createQuery("SELECT MAX(at) FROM task_transitions WHERE run_id = :r AND task_id = :t")
+                        .bind("r", runId).bind("t", taskId.get()).mapTo(String.class).findOne())
+                .map(java.time.Instant::parse);
+    }
+
+    /** A task waiting for capacity or a pool, since when. */
+    public record WaitingTask(String runId, String taskId, String reason, java.time.Instant since) {
+    }
+
+    public List<WaitingTask> waitingTasks() {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT t.run_id, t.task_id, t.wait_reason,
+                               (SELECT MAX(at) FROM task_transitions x WHERE x.run_id = t.run_id AND x.task_id = t.task_id) AS since
+                        FROM tasks t JOIN runs r ON r.id = t.run_id
+                        WHERE t.state = 'WAITING' AND r.state = 'RUNNING'""")
+                .map((rs, ctx) -> new WaitingTask(rs.getString(1), rs.getString(2), String.valueOf(rs.getString(3)).toLowerCase(),
+                        java.time.Instant.parse(rs.getString(4))))
+                .list());
+    }
+
+    /** The process that drives a run: its pid and start time. */
+    public record Driver(long pid, String startTime) {
+    }
+
+    public Optional<Driver> driverOf(String runId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT driver_pid, driver_start FROM runs WHERE id = :id AND driver_pid IS NOT NULL")
+                .bind("id", runId).map((rs, ctx) -> new Driver(rs.getLong(1), rs.getString(2))).findOne());
+    }
+
     public Optional<RunRecord> findRun(String id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM runs WHERE id = :id")
                 .bind("id", id).map(Rows.RUN).findOne());

@@ -35,6 +35,18 @@ public final class RunWriter {
         return clock.instant().toString();
     }
 
+    /** Creates a scheduled or backfill run unless its interval has one already; true when created. */
+    boolean createRunOnce(NewRun run) {
+        boolean exists = handle.createQuery(
+                        "SELECT COUNT(*) FROM runs WHERE pipeline = :p AND interval_start = :start AND kind IN ('scheduled', 'backfill')")
+                .bind("p", run.pipeline()).bind("start", run.interval().start().toString()).mapTo(Integer.class).one() > 0;
+        if (exists) {
+            return false;
+        }
+        createRun(run);
+        return true;
+    }
+
     void createRun(NewRun run) {
         String at = now();
         handle.createUpdate("""
@@ -81,6 +93,8 @@ public final class RunWriter {
             extra = ", ended_at = :at, reason = :cause";
         } else if (to == RunState.QUEUED) {
             extra = ", ended_at = NULL, reason = NULL";
+        } else if (to == RunState.WAITING) {
+            extra = ", reason = :cause";
         }
         int n = handle.createUpdate("UPDATE runs SET state = :to, row_version = row_version + 1" + extra
                         + " WHERE id = :id AND state = :from")
@@ -90,6 +104,12 @@ public final class RunWriter {
         expectOne(n, "run " + runId + " is no longer " + from.wireName());
         insertRunTransition(runId, from, to, event.name(), cause, at);
         return to;
+    }
+
+    /** A waiting run's reason changes (overlap, then upstream): not a transition, the state stays. */
+    public void setWaitReason(String runId, String reason) {
+        handle.createUpdate("UPDATE runs SET reason = :reason, row_version = row_version + 1 WHERE id = :id AND state = 'WAITING'")
+                .bind("reason", reason).bind("id", runId).execute();
     }
 
     public void setWorkspace(String runId, String workspace) {

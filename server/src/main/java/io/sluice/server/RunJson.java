@@ -1,4 +1,4 @@
-package io.sluice.cli;
+package io.sluice.server;
 
 import io.sluice.store.RunRecord;
 import io.sluice.store.TaskRecord;
@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 
 /** The {@code --json} shape of a run (SPEC §6). */
-final class RunJson {
+public final class RunJson {
     private RunJson() {
     }
 
-    static Map<String, Object> run(RunRecord run, List<TaskRecord> tasks) {
+    public static Map<String, Object> run(RunRecord run, List<TaskRecord> tasks) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", run.id());
         m.put("pipeline", run.pipeline());
@@ -33,7 +33,7 @@ final class RunJson {
         return m;
     }
 
-    static Map<String, Object> task(TaskRecord t) {
+    public static Map<String, Object> task(TaskRecord t) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", t.taskId());
         m.put("state", t.state().wireName());

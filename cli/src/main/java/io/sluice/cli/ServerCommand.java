@@ -1,0 +1,117 @@
+package io.sluice.cli;
+
+import io.sluice.definition.AlertSink;
+import io.sluice.definition.Resources;
+import io.sluice.definition.Sizes;
+import io.sluice.engine.MachineCapacity;
+import io.sluice.engine.SluiceHome;
+import io.sluice.server.SluiceServer;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code sluice server}: scheduler, admission, crash recovery, alerts and the REST API, until SIGTERM. */
+@Command(name = "server", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Run the scheduler and the REST API on the home until SIGTERM (or Ctrl-C).")
+final class ServerCommand implements Callable<Integer> {
+    @ParentCommand
+    Sluice root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port (default ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "CPUs that tasks may use at once (default: the machine's cores).")
+    String cpus;
+
+    @Option(names = "--memory", paramLabel = "SIZE", description = "Memory that tasks may use at once (default: 80% of the machine's).")
+    String memory;
+
+    @Option(names = "--pool", paramLabel = "NAME=N", description = "A named pool of N slots; repeatable.")
+    List<String> pools = List.of();
+
+    @Option(names = "--alert", paramLabel = "SINK", description = "Default alert sink for every pipeline: an http(s) webhook URL, or command:CMD; repeatable.")
+    List<String> alerts = List.of();
+
+    @Option(names = "--allow-private-webhooks", description = "Allow webhooks to loopback, link-local and private addresses.")
+    boolean allowPrivate;
+
+    @Option(names = "--db", paramLabel = "URL", description = "An external database (PostgreSQL arrives later; default: SQLite in the home).")
+    String db;
+
+    @Override
+    public Integer call() throws Exception {
+        if (db != null || System.getenv("SLUICE_DB_URL") != null && !System.getenv("SLUICE_DB_URL").isBlank()) {
+            throw UserError.usage("--db: this version of Sluice keeps its state in the home's SQLite database only");
+        }
+        if (port < 0 || port > 65535) {
+            throw UserError.usage("--port must be from 0 to 65535");
+        }
+        Resources machine = MachineCapacity.detect();
+        long milliCpus = cpus == null ? machine.milliCpus() : parseCpus(cpus);
+        long bytes = memory == null ? machine.memoryBytes()
+                : Sizes.parse(memory).orElseThrow(() -> UserError.usage("--memory '" + memory + "': use " + Sizes.FORMS));
+        Map<String, Integer> poolLimits = new LinkedHashMap<>();
+        for (String p : pools) {
+            String[] kv = p.split("=", 2);
+            if (kv.length != 2 || !io.sluice.definition.Ids.isValid(kv[0]) || !kv[1].matches("\\d{1,6}")) {
+                throw UserError.usage("--pool '" + p + "': expected NAME=N, such as warehouse=4");
+            }
+            poolLimits.put(kv[0], Integer.parseInt(kv[1]));
+        }
+        List<AlertSink> sinks = new ArrayList<>();
+        for (String a : alerts) {
+            if (a.startsWith("command:")) {
+                sinks.add(new AlertSink.Command(a.substring("command:".length())));
+            } else if (a.startsWith("http://") || a.startsWith("https://")) {
+                sinks.add(new AlertSink.Webhook(a));
+            } else {
+                throw UserError.usage("--alert '" + a + "': an http(s) URL, or command:CMD");
+            }
+        }
+        SluiceHome home = SluiceHome.resolve(root.home, System.getenv("SLUICE_HOME"));
+        SluiceServer server;
+        try {
+            server = SluiceServer.start(home, new SluiceServer.Options(bind, port, new Resources(milliCpus, bytes), poolLimits, sinks, allowPrivate));
+        } catch (SluiceServer.AlreadyRunning e) {
+            throw new UserError(UserError.BAD, e.getMessage());
+        } catch (java.io.IOException e) {
+            throw new UserError(UserError.BAD, e.getMessage());
+        }
+        var out = spec.commandLine().getOut();
+        out.println("sluice server on " + server.url() + ", home " + home.root() + " (" + (milliCpus / 1000.0) + " cpus, "
+                + Sizes.format(bytes) + (poolLimits.isEmpty() ? "" : ", pools " + poolLimits) + ")");
+        out.println("admin token in " + home.root().resolve(io.sluice.server.Tokens.CREDENTIALS) + "; stop with SIGTERM or Ctrl-C");
+        out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Interrupts.onInterrupt(cause -> {
+            server.close();
+            stopped.countDown();
+        });
+        stopped.await();
+        out.println("sluice server stopped; running tasks go on and the next start takes them over");
+        out.flush();
+        return 0;
+    }
+
+    private static long parseCpus(String text) {
+        if (!text.matches("\\d{1,5}(\\.\\d{1,3})?") || new BigDecimal(text).signum() <= 0) {
+            throw UserError.usage("--cpus '" + text + "': a number of CPUs such as 2 or 0.5");
+        }
+        return new BigDecimal(text).movePointRight(3).longValueExact();
+    }
+}

@@ -1,0 +1,146 @@
+package io.sluice.server;
+
+import io.javalin.Javalin;
+import io.sluice.definition.AlertSink;
+import io.sluice.definition.Resources;
+import io.sluice.engine.SharedAdmission;
+import io.sluice.engine.SluiceHome;
+import io.sluice.engine.VersionStorage;
+import io.sluice.executor.LocalExecutor;
+import io.sluice.store.Database;
+import io.sluice.store.GateStore;
+import io.sluice.store.RunStore;
+import io.sluice.store.ServerStore;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Sluice server (SPEC §7) on a home: the scheduler, the runs it admits and drives, alerts, and
+ * the REST API. One per home. Stopping it lets go of running runs without stopping them; the next
+ * start takes them over, as after a crash.
+ */
+public final class SluiceServer implements AutoCloseable {
+
+    /** How the server was started: where it listens, what it may use, where alerts go. */
+    public record Options(String bind, int port, Resources capacity, Map<String, Integer> pools, List<AlertSink> defaultSinks,
+                          boolean allowPrivateWebhooks) {
+    }
+
+    /** Another server holds the home. */
+    public static final class AlreadyRunning extends Exception {
+        public AlreadyRunning(String message) {
+            super(message);
+        }
+    }
+
+    private final ServerLock lock;
+    private final Database database;
+    private final LocalExecutor executor;
+    private final RunManager manager;
+    private final Scheduler scheduler;
+    private final Alerts alerts;
+    private final Javalin http;
+    private final String url;
+
+    private SluiceServer(ServerLock lock, Database database, LocalExecutor executor, RunManager manager, Scheduler scheduler,
+                         Alerts alerts, Javalin http, String url) {
+        this.lock = lock;
+        this.database = database;
+        this.executor = executor;
+        this.manager = manager;
+        this.scheduler = scheduler;
+        this.alerts = alerts;
+        this.http = http;
+        this.url = url;
+    }
+
+    public static SluiceServer start(SluiceHome home, Options options) throws IOException, AlreadyRunning {
+        ServerLock lock = ServerLock.acquire(home.root()).orElseThrow(() -> new AlreadyRunning(
+                "another Sluice server runs on the home " + home.root() + existing(home)));
+        Clock clock = Clock.systemUTC();
+        Database database;
+        try {
+            database = Database.open(home.root());
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        RunStore runs = new RunStore(database, clock);
+        GateStore gate = new GateStore(database, clock);
+        ServerStore server = new ServerStore(database, clock);
+        Tokens tokens = new Tokens(server);
+        tokens.ensureAdmin(home.root());
+        LocalExecutor executor = new LocalExecutor();
+        SharedAdmission admission = new SharedAdmission(options.capacity(), options.pools());
+        VersionStorage storage = new VersionStorage(home);
+        RunSpecs specs = new RunSpecs(runs, storage, home, options.capacity());
+        String[] baseUrl = {"http://" + options.bind() + ":" + options.port()};
+        Alerts alerts = new Alerts(server, runs, options.defaultSinks(), options.allowPrivateWebhooks(), baseUrl[0]);
+        RunManager manager = new RunManager(runs, gate, home, executor, admission, specs, clock,
+                () -> environment(server), alerts::runEnded);
+        StuckWatch stuck = new StuckWatch(runs, server, specs, alerts, clock);
+        Scheduler scheduler = new Scheduler(gate, runs, specs, manager, clock, List.of(stuck));
+        Deployer deployer = new Deployer(gate, runs, storage, home.root().resolve("incoming"), clock, scheduler::replan);
+        ServerStatus status = new ServerStatus(admission, manager, scheduler, home.root().toString());
+        Javalin http = new Api(runs, gate, server, tokens, manager, specs, deployer, scheduler, status, clock).create();
+        try {
+            http.start(options.bind(), options.port());
+        } catch (RuntimeException e) {
+            executor.close();
+            database.close();
+            lock.close();
+            throw new IOException("cannot listen on " + options.bind() + ":" + options.port() + ": " + rootMessage(e), e);
+        }
+        String url = "http://" + (options.bind().contains(":") ? "[" + options.bind() + "]" : options.bind()) + ":" + http.port();
+        lock.publish(url);
+        manager.recover();
+        scheduler.start();
+        return new SluiceServer(lock, database, executor, manager, scheduler, alerts, http, url);
+    }
+
+    private static String existing(SluiceHome home) {
+        try {
+            return " (" + java.nio.file.Files.readString(home.root().resolve(ServerLock.INFO)).trim() + ")";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Tasks inherit the server's environment, with the secret store's values as SLUICE_SECRET_NAME. */
+    private static Map<String, String> environment(ServerStore server) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        server.secrets().forEach((name, value) -> env.put("SLUICE_SECRET_" + name, value));
+        return env;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return String.valueOf(t.getMessage());
+    }
+
+    public String url() {
+        return url;
+    }
+
+    @Override
+    public void close() {
+        scheduler.stop();
+        http.stop();
+        manager.stop(Duration.ofSeconds(30));
+        alerts.stop();
+        executor.close();
+        database.close();
+        try {
+            lock.close();
+        } catch (IOException ignored) {
+            // the lock goes with the process anyway
+        }
+    }
+}
