@@ -2,12 +2,10 @@ package io.sluice.cli;
 
 import io.sluice.schedule.InvalidDateException;
 import io.sluice.schedule.LogicalDates;
-import io.sluice.store.AuditEntry;
+import io.sluice.server.GateJson;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -16,6 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
 
 /** {@code sluice audit [--since D]}: who did what and when, oldest first. */
 @Command(name = "audit", mixinStandardHelpOptions = true, versionProvider = Version.class,
@@ -43,18 +42,23 @@ final class AuditCommand implements Callable<Integer> {
         }
         Optional<Instant> from = Optional.ofNullable(since).map(AuditCommand::parseSince);
         try (Cli cli = new Cli(root, spec)) {
-            List<AuditEntry> entries = cli.gate().audit(from, limit);
+            JsonNode entries = (cli.server().isPresent()
+                    ? cli.server().get().get("/api/v1/audit?limit=" + limit + from.map(f -> "&since=" + f).orElse(""))
+                    : Cli.tree(GateJson.audit(cli.gate().audit(from, limit)))).path("entries");
             if (json) {
-                cli.printJson(Map.of("entries", entries.stream().map(AuditCommand::json).toList()));
+                cli.printJson(Map.of("entries", entries));
                 return 0;
             }
             if (entries.isEmpty()) {
                 cli.out.println("no audit entries" + (since == null ? "" : " since " + since));
                 return 0;
             }
-            for (AuditEntry e : entries) {
-                cli.out.printf("%s  %-10s  %-9s  %-30s  %s%n", VersionsCommand.WHEN.format(e.at()), e.who(), e.action(), e.target(), e.outcome());
-                e.detail().ifPresent(d -> d.lines().forEach(l -> cli.out.println("    " + l)));
+            for (JsonNode e : entries) {
+                cli.out.printf("%s  %-10s  %-9s  %-30s  %s%n", VersionsCommand.when(e.path("at"), "-"), e.path("who").asString(),
+                        e.path("action").asString(), e.path("target").asString(), e.path("outcome").asString());
+                if (e.path("detail").isString()) {
+                    e.path("detail").asString().lines().forEach(l -> cli.out.println("    " + l));
+                }
             }
             return 0;
         }
@@ -70,17 +74,5 @@ final class AuditCommand implements Callable<Integer> {
                 throw UserError.usage("--since: " + e.getMessage());
             }
         }
-    }
-
-    private static Map<String, Object> json(AuditEntry e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", e.id());
-        m.put("at", e.at().toString());
-        m.put("who", e.who());
-        m.put("action", e.action());
-        m.put("target", e.target());
-        m.put("outcome", e.outcome());
-        m.put("detail", e.detail().orElse(null));
-        return m;
     }
 }

@@ -20,8 +20,11 @@ final class Cli implements AutoCloseable {
     private Database database;
     private RunStore store;
     private io.sluice.store.GateStore gate;
+    private final Sluice root;
+    private java.util.Optional<ServerClient> server;
 
     Cli(Sluice root, CommandLine.Model.CommandSpec spec) {
+        this.root = root;
         this.home = SluiceHome.resolve(root.home, System.getenv("SLUICE_HOME"));
         this.out = spec.commandLine().getOut();
         this.err = spec.commandLine().getErr();
@@ -43,9 +46,33 @@ final class Cli implements AutoCloseable {
         return gate;
     }
 
+    /** The server's own records in the home: tokens, secrets, alert deliveries. */
+    io.sluice.store.ServerStore serverStore() {
+        store();
+        return new io.sluice.store.ServerStore(database, clock);
+    }
+
+    /** The server to go through (SPEC §6): --server, $SLUICE_SERVER, or one running on this home. */
+    java.util.Optional<ServerClient> server() {
+        if (server == null) {
+            server = ServerClient.find(root, home);
+        }
+        return server;
+    }
+
+    /** A value as a JSON tree, so that what the home and what a server answer render alike. */
+    static tools.jackson.databind.JsonNode tree(Object value) {
+        return JSON.valueToTree(value);
+    }
+
     /** Who acts, for the audit log: the OS user (the API token's name once there is a server). */
     static String who() {
         return System.getProperty("user.name", "unknown");
+    }
+
+    /** --home as the user gave it, to repeat in hints. */
+    String homeFlag() {
+        return root.home == null ? "" : " --home " + root.home;
     }
 
     void printJson(Object value) {

@@ -7,9 +7,9 @@ import io.sluice.engine.TestResult;
 import io.sluice.engine.TestRunner;
 import io.sluice.engine.VersionStorage;
 import io.sluice.pipeline.LoadedPipeline;
+import io.sluice.server.Bundles;
+import io.sluice.server.Deployer;
 import java.io.IOException;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code sluice deploy PATH...}: the gate. Validate, require a playbook and tests, run the tests,
@@ -32,8 +33,6 @@ import picocli.CommandLine.Spec;
                 + " that covers it and tests, and every test passes; there is no way around that. A version whose exact"
                 + " content already passed is activated without running its tests again.")
 final class DeployCommand implements Callable<Integer> {
-    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
-
     @ParentCommand
     Sluice root;
 
@@ -49,6 +48,9 @@ final class DeployCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         try (Cli cli = new Cli(root, spec)) {
+            if (cli.server().isPresent()) {
+                return throughServer(cli, cli.server().get());
+            }
             Gate gate = new Gate(cli.gate(), cli.store(), new VersionStorage(cli.home), cli.clock, Cli.who());
             Map<String, Pipeline> active = gate.activePipelines();
             Map<String, LoadedPipeline> loaded = new LinkedHashMap<>();
@@ -93,9 +95,9 @@ final class DeployCommand implements Callable<Integer> {
                     exit = UserError.BAD;
                 }
                 if (json) {
-                    outcomes.add(json(d));
+                    outcomes.add(Deployer.json(d));
                 } else {
-                    print(cli, d);
+                    print(cli, Cli.tree(Deployer.json(d)));
                 }
             }
             if (json) {
@@ -111,32 +113,52 @@ final class DeployCommand implements Callable<Integer> {
                 && cli.gate().greenSession(p.version()).isEmpty();
     }
 
-    private void print(Cli cli, Gate.Decision d) {
-        String v = d.version().substring(0, 12);
-        switch (d.outcome()) {
-            case DEPLOYED -> cli.out.println(d.pipeline() + ": deployed version " + v + " (" + ValidateCommand.plural(d.tests().size(), "test")
+    /**
+     * Sends each pipeline to the server as a bundle; the server runs the gate itself (it never
+     * trusts a test result from a client), one pipeline after the other.
+     */
+    private int throughServer(Cli cli, ServerClient server) throws IOException {
+        int exit = 0;
+        List<JsonNode> outcomes = new ArrayList<>();
+        for (String path : PipelinePaths.distinct(paths)) {
+            LoadedPipeline loaded = PipelinePaths.load(path);
+            if (!json) {
+                cli.out.println(path + ": sent to " + server.url() + "; the server validates and tests it");
+                cli.out.flush();
+            }
+            JsonNode d = server.postBytes("/api/v1/pipelines", Bundles.zip(loaded.files()));
+            ((tools.jackson.databind.node.ObjectNode) d).put("path", path);
+            if (d.path("outcome").asString().equals("refused")) {
+                exit = UserError.BAD;
+            }
+            if (json) {
+                outcomes.add(d);
+            } else {
+                print(cli, d);
+            }
+        }
+        if (json) {
+            cli.printJson(Map.of("deployments", outcomes));
+        }
+        return exit;
+    }
+
+    private void print(Cli cli, JsonNode d) {
+        String pipeline = d.path("pipeline").asString();
+        String v = StatusCommand.abbreviate(d.path("version").asString());
+        int tests = d.path("tests").size();
+        switch (d.path("outcome").asString()) {
+            case "deployed" -> cli.out.println(pipeline + ": deployed version " + v + " (" + ValidateCommand.plural(tests, "test")
                     + " passed); it is now active");
-            case ALREADY_GREEN -> cli.out.println(d.pipeline() + ": deployed version " + v + " without testing it again: the same version passed "
-                    + ValidateCommand.plural(d.greenSession().get().outcomes().size(), "test") + " on "
-                    + WHEN.format(d.greenSession().get().endedAt()) + " (by " + d.greenSession().get().who() + ")");
-            case UNCHANGED -> cli.out.println(d.pipeline() + ": version " + v + " is already active; nothing to do");
-            case REFUSED -> {
-                cli.out.println(d.pipeline() + ": refused; the active version is unchanged. Because:");
-                d.reasons().forEach(r -> cli.out.println("  - " + r));
+            case "already_green" -> cli.out.println(pipeline + ": deployed version " + v + " without testing it again: the same version"
+                    + " passed its tests on " + VersionsCommand.when(d.path("tested_before").path("at"), "an earlier deploy")
+                    + " (by " + d.path("tested_before").path("by").asString("?") + ")");
+            case "unchanged" -> cli.out.println(pipeline + ": version " + v + " is already active; nothing to do");
+            default -> {
+                cli.out.println((pipeline.isEmpty() ? d.path("path").asString() : pipeline) + ": refused; the active version is unchanged. Because:");
+                d.path("reasons").forEach(r -> cli.out.println("  - " + r.asString()));
             }
         }
         cli.out.flush();
-    }
-
-    private static Map<String, Object> json(Gate.Decision d) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("path", d.path());
-        m.put("pipeline", d.pipeline());
-        m.put("version", d.version());
-        m.put("outcome", d.outcome().name().toLowerCase(java.util.Locale.ROOT));
-        m.put("reasons", d.reasons());
-        m.put("tests", d.tests().stream().map(t -> Map.of("test", t.test(), "passed", t.passed(),
-                "duration_ms", t.duration().toMillis(), "problems", t.problems())).toList());
-        return m;
     }
 }

@@ -29,6 +29,14 @@ final class RollbackCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Cli cli = new Cli(root, spec)) {
+            if (cli.server().isPresent()) {
+                if (!version.matches("[0-9a-fA-F]{4,64}") || !io.sluice.definition.Ids.isValid(pipeline)) {
+                    throw UserError.usage("give a pipeline id and 4 or more hex digits of a version (sluice versions PIPELINE lists them)");
+                }
+                var answer = cli.server().get().post("/api/v1/pipelines/" + pipeline + "/rollback", java.util.Map.of("version", version.toLowerCase()));
+                cli.out.println(pipeline + ": version " + StatusCommand.abbreviate(answer.path("active_version").asString()) + " is active");
+                return 0;
+            }
             List<VersionRecord> versions = cli.gate().versions(pipeline);
             if (versions.isEmpty()) {
                 throw UserError.usage("no versions of '" + pipeline + "' (sluice deploy PATH tests and stores one)");

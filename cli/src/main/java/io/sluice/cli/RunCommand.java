@@ -59,12 +59,16 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (detach) {
-            throw UserError.usage("--detach needs a Sluice server, which this version does not have; run without it");
-        }
         Trace.mark("arguments parsed");
         boolean deployed = !Files.exists(Path.of(target)) && Ids.isValid(target);
         try (Cli cli = new Cli(root, spec)) {
+            if (deployed && cli.server().isPresent()) {
+                return throughServer(cli, cli.server().get());
+            }
+            if (detach) {
+                throw UserError.usage("--detach needs a running server (sluice server) and a deployed pipeline;"
+                        + " without them, sluice run waits for the run");
+            }
             LoadedPipeline loaded = deployed ? activeVersion(cli) : PipelinePaths.load(target);
             Trace.mark("pipeline loaded and validated");
             if (loaded.hasDefinitionErrors()) {
@@ -133,6 +137,71 @@ final class RunCommand implements Callable<Integer> {
                 cli.out.flush();
             }
         }
+    }
+
+    /**
+     * A run of the deployed pipeline, created and run by the server: followed until it ends
+     * (Ctrl-C stops following; the run goes on), or left at once with --detach.
+     */
+    private int throughServer(Cli cli, ServerClient server) {
+        Map<String, String> given = new java.util.LinkedHashMap<>();
+        for (String arg : params) {
+            int eq = arg.indexOf('=');
+            if (eq <= 0) {
+                throw UserError.usage("--param '" + arg + "': expected NAME=VALUE");
+            }
+            given.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        if (date != null) {
+            body.put("date", date);
+        }
+        body.put("params", given);
+        tools.jackson.databind.JsonNode created = server.post("/api/v1/pipelines/" + target + "/runs", body);
+        String runId = created.path("id").asString();
+        if (detach) {
+            if (json) {
+                cli.printJson(created);
+            } else {
+                cli.out.println("run " + runId + ": " + target + " " + created.path("logical_date").asString() + " created on " + server.url()
+                        + " (" + created.path("state").asString() + ")");
+                cli.out.println("  follow: sluice status --run " + runId + cli.homeFlag() + "; sluice logs " + runId + " --follow" + cli.homeFlag());
+            }
+            return 0;
+        }
+        int width = 8;
+        for (tools.jackson.databind.JsonNode t : created.path("tasks")) {
+            width = Math.max(width, t.path("id").asString().length());
+        }
+        ProgressPrinter progress = new ProgressPrinter(cli.out, Terminal.isInteractive(), created.path("tasks").size(), width);
+        if (!json) {
+            cli.out.println("run " + runId + ": " + target + " " + created.path("logical_date").asString() + " (deployed version "
+                    + StatusCommand.abbreviate(created.path("version").asString()) + ", on the server at " + server.url() + ")");
+            cli.out.flush();
+        }
+        ServerRunFollower follower = new ServerRunFollower(server, json ? io.sluice.engine.RunListener.NONE : progress);
+        Interrupts.onInterrupt(reason -> follower.stop());
+        tools.jackson.databind.JsonNode finished = follower.follow(runId);
+        progress.close();
+        if (!finished.path("ended_at").isString()) {
+            cli.err.println("sluice: stopped following; run " + runId + " goes on on the server (sluice cancel " + runId + " stops it)");
+            return UserError.BAD;
+        }
+        if (json) {
+            cli.printJson(finished);
+        } else {
+            String state = finished.path("state").asString();
+            String took = StatusCommand.took(finished, cli.clock.instant());
+            if (state.equals("succeeded")) {
+                cli.out.println("run " + runId + " succeeded in " + took);
+            } else {
+                cli.out.println("run " + runId + " " + state + " in " + took + ": " + finished.path("reason").asString(""));
+                cli.out.println("  why:  sluice why " + runId + cli.homeFlag());
+                cli.out.println("  logs: sluice logs " + runId + cli.homeFlag() + " TASK");
+            }
+            cli.out.flush();
+        }
+        return finished.path("state").asString().equals("succeeded") ? 0 : UserError.BAD;
     }
 
     /** The active version of the pipeline named {@code target}, from the files the gate stored. */

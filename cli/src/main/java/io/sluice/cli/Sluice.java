@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         description = "Sluice runs data pipelines with tests, isolation, playbooks and scripted recovery.",
         subcommands = {InitCommand.class, ValidateCommand.class, TestCommand.class, DeployCommand.class,
                 VersionsCommand.class, RollbackCommand.class, RunCommand.class, StatusCommand.class, LogsCommand.class,
-                WhyCommand.class, PlaybookCommand.class, AuditCommand.class, ServerCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
+                WhyCommand.class, CancelCommand.class, BackfillCommand.class, PlaybookCommand.class, AuditCommand.class, ServerCommand.class,
+                TokenCommand.class, SecretCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
 public final class Sluice implements Runnable {
 
     @CommandLine.Spec
@@ -52,16 +53,6 @@ public final class Sluice implements Runnable {
             return UserError.USAGE;
         });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> Failures.report(e, err));
-        CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
-        cli.setExecutionStrategy(parsed -> {
-            Sluice root = parsed.commandSpec().commandLine().getCommand();
-            if (root.server != null) {
-                err.println("sluice: --server: this version of Sluice has no server; commands work on the home directly");
-                err.flush();
-                return UserError.USAGE;
-            }
-            return run.execute(parsed);
-        });
         int code;
         try {
             code = cli.execute(args);

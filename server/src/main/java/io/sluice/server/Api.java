@@ -86,7 +86,7 @@ final class Api {
                 RunRecord run = run(ctx);
                 ctx.json(RunJson.run(run, runs.tasks(run.id())));
             }));
-            r.get("/api/v1/runs/{id}/why", secured(Role.VIEWER, ctx -> ctx.json(Explanations.json(runs, run(ctx)))));
+            r.get("/api/v1/runs/{id}/why", secured(Role.VIEWER, ctx -> ctx.json(Explanations.json(runs, run(ctx), this::mask))));
             r.get("/api/v1/runs/{id}/logs", secured(Role.VIEWER, this::logs));
             r.post("/api/v1/runs/{id}/cancel", secured(Role.OPERATOR, this::cancel));
             r.get("/api/v1/audit", secured(Role.VIEWER, this::audit));
@@ -194,20 +194,11 @@ final class Api {
 
     private void versions(Context ctx) {
         String id = pipelineId(ctx);
-        var versions = gate.versions(id);
-        if (versions.isEmpty()) {
-            throw ApiError.notFound("no versions of '" + id + "'");
+        Map<String, Object> versions = GateJson.versions(gate, id);
+        if (((List<?>) versions.get("versions")).isEmpty()) {
+            throw ApiError.notFound("no versions of '" + id + "' (sluice deploy PATH tests and stores one)");
         }
-        ctx.json(Map.of("versions", versions.stream().map(v -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("version", v.version());
-            m.put("active", v.active());
-            m.put("deployed_at", gate.lastActivation(id, v.version()).or(v::storedAt).map(Instant::toString).orElse(null));
-            m.put("green", v.greenAt().isPresent());
-            m.put("tests", v.tests().map(s -> s.outcomes().stream().map(o -> Map.of("name", o.test(), "passed", o.passed(),
-                    "duration_ms", o.durationMillis())).toList()).orElse(List.of()));
-            return m;
-        }).toList()));
+        ctx.json(versions);
     }
 
     private void rollback(Context ctx) {
@@ -322,37 +313,44 @@ final class Api {
 
     private void logs(Context ctx) {
         RunRecord run = run(ctx);
-        String task = ctx.queryParam("task");
-        String name = task == null ? null : switch (task) {
-            case "setup" -> AttemptRecord.SETUP;
-            case "teardown" -> AttemptRecord.TEARDOWN;
-            default -> task;
-        };
-        if (name != null && !name.startsWith("_") && runs.tasks(run.id()).stream().noneMatch(t -> t.taskId().equals(name))) {
-            throw ApiError.notFound("run " + run.id() + " has no task '" + task + "'");
+        Optional<Integer> attempt = Optional.ofNullable(ctx.queryParam("attempt")).map(a -> number(a, "attempt").intValue());
+        Optional<Long> from = Optional.ofNullable(ctx.queryParam("from")).map(f -> number(f, "from"));
+        boolean text = !"false".equals(ctx.queryParam("text"));
+        try {
+            ctx.json(LogsJson.json(run, runs.tasks(run.id()), runs.attempts(run.id()),
+                    new LogsJson.Query(Optional.ofNullable(ctx.queryParam("task")), attempt, from, text), this::mask));
+        } catch (LogsJson.UnknownTaskException e) {
+            throw ApiError.notFound(e.getMessage());
         }
-        Integer attempt = null;
-        if (ctx.queryParam("attempt") != null) {
-            try {
-                attempt = Integer.parseInt(ctx.queryParam("attempt"));
-            } catch (NumberFormatException e) {
-                throw ApiError.badRequest("attempt must be a number");
+    }
+
+    private static Long number(String value, String name) {
+        try {
+            long n = Long.parseLong(value);
+            if (n < 0) {
+                throw ApiError.badRequest(name + " must not be negative");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest(name + " must be a number");
+        }
+    }
+
+    /** Secret values never leave the server: any that a log still holds (one still being written) shows as ***. */
+    private String mask(String text) {
+        String masked = text;
+        List<String> secrets = new ArrayList<>(server.secrets().values());
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("SLUICE_SECRET_")) {
+                secrets.add(v);
+            }
+        });
+        for (String secret : secrets) {
+            if (secret.length() >= 3) {
+                masked = masked.replace(secret, "***");
             }
         }
-        List<Map<String, Object>> logs = new ArrayList<>();
-        for (AttemptRecord a : runs.attempts(run.id())) {
-            if ((name != null && !a.taskId().equals(name)) || (attempt != null && a.attempt() != attempt)) {
-                continue;
-            }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("task", a.taskId().equals(AttemptRecord.SETUP) ? "setup" : a.taskId().equals(AttemptRecord.TEARDOWN) ? "teardown" : a.taskId());
-            m.put("attempt", a.attempt());
-            m.put("outcome", a.outcome().orElse(null));
-            m.put("exit_code", a.exitCode().orElse(null));
-            m.put("log", LogTail.read(Path.of(a.logPath()), 1 << 20));
-            logs.add(m);
-        }
-        ctx.json(Map.of("run", run.id(), "state", run.state().wireName(), "logs", logs));
+        return masked;
     }
 
     private void cancel(Context ctx) {
@@ -377,17 +375,11 @@ final class Api {
                 throw ApiError.badRequest("since must be an ISO instant such as 2026-01-01T00:00:00Z");
             }
         });
-        ctx.json(Map.of("entries", gate.audit(since, 1000).stream().map(e -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", e.id());
-            m.put("at", e.at().toString());
-            m.put("who", e.who());
-            m.put("action", e.action());
-            m.put("target", e.target());
-            m.put("outcome", e.outcome());
-            m.put("detail", e.detail().orElse(null));
-            return m;
-        }).toList()));
+        int limit = Optional.ofNullable(ctx.queryParam("limit")).map(l -> number(l, "limit").intValue()).orElse(200);
+        if (limit < 1 || limit > 100_000) {
+            throw ApiError.badRequest("limit must be from 1 to 100000");
+        }
+        ctx.json(GateJson.audit(gate.audit(since, limit)));
     }
 
     private void createToken(Context ctx) {

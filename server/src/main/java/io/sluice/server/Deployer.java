@@ -24,7 +24,7 @@ import java.util.Map;
  * Deploys bundles sent to the server: the server unpacks them and runs the gate itself (checks,
  * then the tests in its own sandboxes); it never trusts a client's test results.
  */
-final class Deployer {
+public final class Deployer {
     private final GateStore gate;
     private final RunStore runs;
     private final VersionStorage storage;
@@ -71,8 +71,10 @@ final class Deployer {
         }
     }
 
-    static Map<String, Object> json(Gate.Decision d) {
+    /** A gate decision as data: what {@code deploy --json} prints and the API answers. */
+    public static Map<String, Object> json(Gate.Decision d) {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("path", d.path());
         m.put("pipeline", d.pipeline());
         m.put("version", d.version());
         m.put("outcome", d.outcome().name().toLowerCase(java.util.Locale.ROOT));

@@ -47,6 +47,11 @@ public final class Explanations {
     }
 
     public static Map<String, Object> json(RunStore store, RunRecord run) {
+        return json(store, run, java.util.function.UnaryOperator.identity());
+    }
+
+    /** The explanation, with {@code mask} applied to every log excerpt. */
+    public static Map<String, Object> json(RunStore store, RunRecord run, java.util.function.UnaryOperator<String> mask) {
         List<TaskRecord> tasks = store.tasks(run.id());
         List<Map<String, Object>> items = new ArrayList<>();
         for (Explained f : failures(store, run)) {
@@ -55,7 +60,7 @@ public final class Explanations {
             m.put("kind", f.kind());
             m.put("attempt", f.attempt().attempt());
             m.put("exit_code", f.attempt().exitCode().orElse(null));
-            m.put("excerpt", LogTail.lastLines(Path.of(f.attempt().logPath()), EXCERPT_LINES));
+            m.put("excerpt", mask.apply(LogTail.lastLines(Path.of(f.attempt().logPath()), EXCERPT_LINES)));
             m.put("log", f.attempt().logPath());
             m.put("playbook", f.entry().map(e -> {
                 Map<String, Object> p = new LinkedHashMap<>();

@@ -1,0 +1,63 @@
+package io.sluice.cli;
+
+import io.sluice.definition.Ids;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code sluice backfill PIPELINE --from D --to D}: one run per schedule interval whose logical
+ * date lies in the range, created on the server, which runs them honouring max_active_runs. An
+ * interval that already has a run keeps it (creating a run for an interval is idempotent).
+ */
+@Command(name = "backfill", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Create one run per interval from --from to --to (both included) on the server; they run as max_active_runs allows.")
+final class BackfillCommand implements Callable<Integer> {
+    @ParentCommand
+    Sluice root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PIPELINE")
+    String pipeline;
+
+    @Option(names = "--from", required = true, paramLabel = "D", description = "First logical date (YYYY-MM-DD, or a date-time for sub-daily schedules).")
+    String from;
+
+    @Option(names = "--to", required = true, paramLabel = "D", description = "Last logical date, included.")
+    String to;
+
+    @Option(names = "--json", description = "Print {\"runs\": [...], \"already_there\": [...]}.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (!Ids.isValid(pipeline)) {
+            throw UserError.usage("'" + pipeline + "' is not a pipeline id");
+        }
+        try (Cli cli = new Cli(root, spec)) {
+            ServerClient server = cli.server().orElseThrow(() -> UserError.usage(
+                    "backfill needs a running server to run the runs it creates (start one: sluice server" + cli.homeFlag() + ")"));
+            JsonNode answer = server.post("/api/v1/pipelines/" + pipeline + "/backfill", Map.of("from", from, "to", to));
+            if (json) {
+                cli.printJson(answer);
+                return 0;
+            }
+            for (JsonNode r : answer.path("runs")) {
+                cli.out.println("run " + r.path("id").asString() + ": " + pipeline + " " + r.path("logical_date").asString() + " " + r.path("state").asString());
+            }
+            for (JsonNode d : answer.path("already_there")) {
+                cli.out.println(pipeline + " " + d.asString() + ": already has a run; left as it is");
+            }
+            cli.out.println(ValidateCommand.plural(answer.path("runs").size(), "run") + " created; sluice status " + pipeline + cli.homeFlag() + " follows them");
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.sluice.cli;
+
+import io.sluice.definition.Ids;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code sluice secret set NAME} (the value from stdin, never from the command line, where {@code ps}
+ * and shell history would keep it) and {@code sluice secret list} (names only).
+ */
+@Command(name = "secret", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Store secrets for pipelines (a pipeline lists the names it may read under secrets:).",
+        subcommands = {SecretCommand.Set.class, SecretCommand.ListSecrets.class})
+final class SecretCommand {
+    static final int MAX_BYTES = 64 * 1024;
+
+    @ParentCommand
+    Sluice root;
+
+    @Command(name = "set", mixinStandardHelpOptions = true, description = "Store a secret; its value is read from stdin"
+            + " (one trailing newline is dropped). Tasks see it as $SLUICE_SECRET_NAME.")
+    static final class Set implements Callable<Integer> {
+        @ParentCommand
+        SecretCommand parent;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "Letters, digits and _, not starting with a digit.")
+        String name;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!Ids.isEnvName(name)) {
+                throw UserError.usage("'" + name + "' is not a secret name: letters, digits and _, not starting with a digit");
+            }
+            String value = read();
+            try (Cli cli = new Cli(parent.root, spec)) {
+                if (cli.server().isPresent()) {
+                    cli.server().get().put("/api/v1/secrets/" + name, value);
+                } else {
+                    cli.serverStore().setSecret(name, value, Cli.who());
+                    cli.gate().audit(Cli.who(), "secret", name, "set", null);
+                }
+                cli.out.println("secret " + name + " set; tasks of pipelines that list it under secrets: see $SLUICE_SECRET_" + name);
+                return 0;
+            }
+        }
+
+        /** Whether stdin is a terminal (then the value is typed without echo), not a pipe or a file. */
+        private static boolean stdinIsTerminal() {
+            try {
+                String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/0")).toString();
+                return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+            } catch (IOException | UnsupportedOperationException e) {
+                return false;
+            }
+        }
+
+        private static String read() throws IOException {
+            if (System.console() != null && stdinIsTerminal()) {
+                char[] typed = System.console().readPassword("value (not echoed): ");
+                if (typed == null || typed.length == 0) {
+                    throw UserError.usage("no value given");
+                }
+                return new String(typed);
+            }
+            InputStream in = System.in;
+            byte[] bytes = in.readNBytes(MAX_BYTES + 2);
+            String value = new String(bytes, StandardCharsets.UTF_8);
+            if (value.endsWith("\n")) {
+                value = value.substring(0, value.length() - 1);
+            }
+            if (value.isEmpty()) {
+                throw UserError.usage("no value on stdin (echo -n VALUE | sluice secret set NAME)");
+            }
+            if (value.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES || value.indexOf('\0') >= 0) {
+                throw UserError.usage("a secret is at most 64 KiB of text without NUL characters");
+            }
+            return value;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the secrets' names, when and by whom each was set (never the values).")
+    static final class ListSecrets implements Callable<Integer> {
+        @ParentCommand
+        SecretCommand parent;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--json", description = "Print {\"secrets\": [{\"name\", \"updated_at\", \"updated_by\"}]}.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            try (Cli cli = new Cli(parent.root, spec)) {
+                JsonNode secrets = cli.server().isPresent() ? cli.server().get().get("/api/v1/secrets").path("secrets")
+                        : Cli.tree(cli.serverStore().secretNames());
+                if (json) {
+                    cli.printJson(Map.of("secrets", secrets));
+                    return 0;
+                }
+                if (secrets.isEmpty()) {
+                    cli.out.println("no secrets");
+                }
+                for (JsonNode s : secrets) {
+                    cli.out.printf("%-32s  set %s by %s%n", s.path("name").asString(), s.path("updated_at").asString(), s.path("updated_by").asString());
+                }
+                return 0;
+            }
+        }
+    }
+}
