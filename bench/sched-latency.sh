@@ -81,48 +81,53 @@ if [ "${PERF:-1}" != 0 ] && perf record -q -o /dev/null -e sched:sched_process_e
   perf script -i "$work/perf.data" -F pid,time,event,trace 2> /dev/null > "$work/perf.txt"
 else
   echo "perf not usable here: process gap not measured"
-  launcher=0
+  : > "$work/traced"; launcher=0
 fi
 
-python3 - "$home/sluice.db" "$work/measured" "$tasks" "$work/perf.txt" "$launcher" <<'PY'
-import math, re, sqlite3, sys
+python3 - "$home/sluice.db" "$work/measured" "$work/traced" "$tasks" "$work/perf.txt" "$launcher" <<'PY'
+import math, re, sqlite3, statistics, sys
 from datetime import datetime
-db, measured, tasks, perf_txt, launcher = sqlite3.connect(sys.argv[1]), open(sys.argv[2]).read().split(), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+db = sqlite3.connect(sys.argv[1])
+measured, traced = open(sys.argv[2]).read().split(), open(sys.argv[3]).read().split()
+tasks, perf_txt, launcher = int(sys.argv[4]), sys.argv[5], sys.argv[6]
 
 def ts(text):  # Instant.toString: 2026-11-28T15:14:26.953122234Z
     whole, _, frac = text.rstrip("Z").partition(".")
     return datetime.fromisoformat(whole + "+00:00").timestamp() + int(frac.ljust(9, "0")) / 1e9
 
 def stats(label, ms):
-    ms = sorted(ms)
-    p90 = ms[math.ceil(0.9 * len(ms)) - 1]
-    print(f"{label:<44} median {ms[len(ms) // 2] if len(ms) % 2 else (ms[len(ms) // 2 - 1] + ms[len(ms) // 2]) / 2:7.3f} ms"
-          f"   p90 {p90:7.3f} ms   ({len(ms)} edges)")
+    p90 = sorted(ms)[math.ceil(0.9 * len(ms)) - 1]
+    print(f"{label:<46} median {statistics.median(ms):6.3f} ms   p90 {p90:6.3f} ms   ({len(ms)} edges)")
 
-gaps, per_task = [], []
+def per_task(runs):
+    out = []
+    for run in runs:
+        s, e = db.execute("SELECT started_at, ended_at FROM runs WHERE id = ?", (run,)).fetchone()
+        out.append((ts(e) - ts(s)) * 1e3 / tasks)
+    return " ".join(f"{x:.2f}" for x in out) + " ms"
+
+gaps = []
 for run in measured:
     att = {t: (ts(s), ts(e)) for t, s, e in db.execute(
         "SELECT task_id, started_at, ended_at FROM attempts WHERE run_id = ? AND attempt = 1", (run,))}
     gaps += [(att[f"t{i}"][0] - att[f"t{i - 1}"][1]) * 1e3 for i in range(1, tasks)]
-    s, e = db.execute("SELECT started_at, ended_at FROM runs WHERE id = ?", (run,)).fetchone()
-    per_task.append((ts(e) - ts(s)) * 1e3 / tasks)
 print(f"{len(measured)} runs of a {tasks}-task chain of `true`, after one warm-up run")
 stats("db gap (upstream ended_at -> started_at)", gaps)
-print(f"{'wall time per task (run duration / tasks)':<44} " + " ".join(f"{x:.2f}" for x in per_task) + " ms")
+print(f"{'wall time per task (run duration / tasks)':<46} {per_task(measured)}")
 
-if launcher != "0":
+if traced:
     forks, exits = [], {}
     for line in open(perf_txt):
         m = re.match(r"\s*(\d+)\s+([\d.]+): sched:(\w+): (.*)", line)
-        if not m:
-            continue
-        if m[3] == "sched_process_fork" and m[1] == launcher:
+        if m and m[3] == "sched_process_fork" and m[1] == launcher:
             forks.append((float(m[2]), int(re.search(r"child_pid=(\d+)", m[4])[1])))
-        elif m[3] == "sched_process_exit":
+        elif m and m[3] == "sched_process_exit":
             exits[int(m[1])] = float(m[2])
     gaps = []
-    for r in range(0, len(forks) - tasks + 1, tasks):  # the launcher forks nothing but the runs' tasks, run after run
+    for r in range(0, len(forks) - tasks + 1, tasks):  # the launcher forks only the tasks, run after run
         chain = forks[r:r + tasks]
         gaps += [(chain[i][0] - exits[chain[i - 1][1]]) * 1e3 for i in range(1, tasks)]
-    stats("process gap (exit -> fork of the next, perf)", gaps)
+    print(f"{len(traced)} more runs under perf:")
+    stats("process gap (exit -> launcher forks the next)", gaps)
+    print(f"{'wall time per task under perf':<46} {per_task(traced)}")
 PY

@@ -28,7 +28,7 @@ final class SecretCommand {
     Sluice root;
 
     @Command(name = "set", mixinStandardHelpOptions = true, description = "Store a secret; its value is read from stdin"
-            + " (one trailing newline is dropped). Tasks see it as $SLUICE_SECRET_NAME.")
+            + " (one trailing newline is dropped). Tasks of pipelines that list NAME under secrets: see it as $NAME.")
     static final class Set implements Callable<Integer> {
         @ParentCommand
         SecretCommand parent;
@@ -52,7 +52,7 @@ final class SecretCommand {
                     cli.serverStore().setSecret(name, value, Cli.who());
                     cli.gate().audit(Cli.who(), "secret", name, "set", null);
                 }
-                cli.out.println("secret " + name + " set; tasks of pipelines that list it under secrets: see $SLUICE_SECRET_" + name);
+                cli.out.println("secret " + name + " set; tasks of pipelines that list it under secrets: see it as $" + name);
                 return 0;
             }
         }

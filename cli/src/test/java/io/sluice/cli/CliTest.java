@@ -241,7 +241,8 @@ class CliTest {
         assertOneLineUsageError(sluice.run("run", dir.toString(), "--bogus"), "Unknown option");
         assertOneLineUsageError(sluice.run("run", "no_such_pipeline"), "neither a pipeline directory nor a deployed pipeline");
         assertOneLineUsageError(sluice.run("frobnicate"), "unknown command 'frobnicate'");
-        assertOneLineUsageError(sluice.run("--server", "http://localhost:8080", "validate", dir.toString()), "no server");
+        assertOneLineUsageError(sluice.run("--server", "ftp://localhost:8080", "status"), "an http:// or https:// URL");
+        assertOneLineUsageError(sluice.run("run", dir.toString(), "--detach"), "needs a running server");
         assertOneLineUsageError(sluice.run("status", "nosuchpipe"), "no pipeline 'nosuchpipe'");
         assertThat(sluice.run("status", "--json").json().get("runs")).as("nothing ran").isEmpty();
     }

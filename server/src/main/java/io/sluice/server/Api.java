@@ -71,7 +71,8 @@ final class Api {
             config.startup.showOldJavalinVersionWarning = false;
             config.http.prefer405over404 = true;
             config.http.maxRequestSize = Bundles.MAX_BYTES;
-            config.concurrency.useVirtualThreads = true;
+            config.concurrency.useVirtualThreads = false; // handlers use SQLite, whose native busy wait would pin carriers
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             var r = config.routes;
             r.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
             r.get("/api/v1/status", secured(Role.VIEWER, ctx -> ctx.json(status.json())));

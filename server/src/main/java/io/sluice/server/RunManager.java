@@ -209,7 +209,10 @@ final class RunManager {
                 .withAdmission(admission)
                 .withEnvironment(environment.get());
         driving.put(run.id(), new Driving(driver, spec.pipeline().id()));
-        Thread.ofVirtual().name("sluice-run-" + run.id()).start(() -> {
+        // a platform thread, not a virtual one: SQLite's busy wait is native code that pins a carrier
+        // thread, and with as many drivers as carriers waiting on the write lock, the holder of
+        // the lock could never be scheduled to release it
+        Thread.ofPlatform().daemon().name("sluice-run-" + run.id()).start(() -> {
             RunRecord finished = null;
             try {
                 finished = resume ? driver.resume(run.id(), spec) : driver.drive(run.id(), spec);
