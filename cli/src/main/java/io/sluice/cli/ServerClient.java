@@ -63,6 +63,10 @@ final class ServerClient {
         }
     }
 
+    static ServerClient of(String url, String token) {
+        return new ServerClient(url, token);
+    }
+
     String url() {
         return url;
     }

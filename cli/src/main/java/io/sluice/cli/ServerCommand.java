@@ -50,6 +50,10 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--allow-private-webhooks", description = "Allow webhooks to loopback, link-local and private addresses.")
     boolean allowPrivate;
 
+    @Option(names = "--deploy", paramLabel = "PATH", arity = "1..*",
+            description = "Once started, deploy these pipeline directories through the gate (as sluice deploy does); repeatable.")
+    List<String> deploy = List.of();
+
     @Option(names = "--db", paramLabel = "URL", description = "An external database (PostgreSQL arrives later; default: SQLite in the home).")
     String db;
 
@@ -97,6 +101,7 @@ final class ServerCommand implements Callable<Integer> {
                 + Sizes.format(bytes) + (poolLimits.isEmpty() ? "" : ", pools " + poolLimits) + ")");
         out.println("admin token in " + home.root().resolve(io.sluice.server.Tokens.CREDENTIALS) + "; stop with SIGTERM or Ctrl-C");
         out.flush();
+        deployAtStart(server, home, out);
         CountDownLatch stopped = new CountDownLatch(1);
         Interrupts.onInterrupt(cause -> {
             server.close();
@@ -106,6 +111,26 @@ final class ServerCommand implements Callable<Integer> {
         out.println("sluice server stopped; running tasks go on and the next start takes them over");
         out.flush();
         return 0;
+    }
+
+    /** --deploy: each directory goes through the server's own gate, like a client's deploy. */
+    private void deployAtStart(SluiceServer server, SluiceHome home, java.io.PrintWriter out) {
+        if (deploy.isEmpty()) {
+            return;
+        }
+        ServerClient self = ServerClient.of(server.url(), io.sluice.server.Tokens.fromCredentials(home.root()).orElseThrow());
+        for (String path : PipelinePaths.distinct(deploy)) {
+            try {
+                var loaded = PipelinePaths.load(path);
+                var d = self.postBytes("/api/v1/pipelines", io.sluice.server.Bundles.zip(loaded.files()));
+                String outcome = d.path("outcome").asString();
+                out.println("deploy " + path + ": " + d.path("pipeline").asString() + " " + outcome.replace('_', ' ')
+                        + (outcome.equals("refused") ? ": " + String.join("; ", d.path("reasons").valueStream().map(r -> r.asString()).toList()) : ""));
+            } catch (UserError | java.io.IOException e) {
+                out.println("deploy " + path + ": " + e.getMessage());
+            }
+            out.flush();
+        }
     }
 
     private static long parseCpus(String text) {
