@@ -13,7 +13,7 @@ class ExamplesTest {
     Path home;
 
     @ParameterizedTest
-    @ValueSource(strings = {"daily_sales", "ephemeral_env", "flaky_api"})
+    @ValueSource(strings = {"daily_sales", "disk_watch", "ephemeral_env", "flaky_api"})
     void anExampleValidatesWithoutWarningsAndRunsGreen(String name) {
         CliRunner sluice = new CliRunner(home);
         String dir = CliRunner.examples().resolve(name).toString();

@@ -33,7 +33,8 @@ public record Pipeline(
         List<Task> tasks,
         Map<String, Action> actions,
         List<AlertSink> alerts,
-        List<PipelineTest> tests) {
+        List<PipelineTest> tests,
+        int priority) {
 
     public Pipeline {
         Objects.requireNonNull(id, "id");

@@ -26,7 +26,9 @@ import java.util.Optional;
 public final class PipelineParser {
     static final List<String> TOP_KEYS = List.of("id", "description", "owner", "schedule", "timezone", "start_date",
             "catchup", "max_active_runs", "on_overlap", "timeout", "max_wait", "params", "env", "secrets",
-            "depends_on", "environment", "defaults", "tasks", "actions", "alerts", "tests");
+            "depends_on", "environment", "defaults", "tasks", "actions", "alerts", "tests", "priority");
+    static final int MIN_PRIORITY = -1000;
+    static final int MAX_PRIORITY = 1000;
     static final List<String> ENVIRONMENT_KEYS = List.of("executor", "image", "setup", "teardown");
     static final List<String> ACTION_KEYS = List.of("description", "run");
     static final List<String> ALERT_KEYS = List.of("webhook", "command");
@@ -120,7 +122,8 @@ public final class PipelineParser {
                     taskReader.tasks(root),
                     actions(),
                     alerts(),
-                    new TestReader(reading).tests(root));
+                    new TestReader(reading).tests(root),
+                    root.integer("priority", MIN_PRIORITY, MAX_PRIORITY).orElse(0));
         }
 
         private Optional<Schedule> schedule(String expression) {

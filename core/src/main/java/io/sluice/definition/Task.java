@@ -14,7 +14,8 @@ public record Task(
         Optional<Integer> retries,
         Optional<Duration> retryDelay,
         Optional<Resources> resources,
-        Optional<String> pool) {
+        Optional<String> pool,
+        Optional<Integer> priority) {
 
     public Task {
         Objects.requireNonNull(id, "id");

@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /** Reads {@code tasks}, {@code defaults} and {@code resources} blocks. */
 final class TaskReader {
-    static final List<String> TASK_KEYS = List.of("id", "run", "needs", "timeout", "retries", "retry_delay", "resources", "pool");
+    static final List<String> TASK_KEYS = List.of("id", "run", "needs", "timeout", "retries", "retry_delay", "resources", "pool", "priority");
     static final List<String> DEFAULTS_KEYS = List.of("timeout", "retries", "retry_delay", "resources");
     static final List<String> RESOURCE_KEYS = List.of("cpus", "memory");
     static final int MAX_RETRIES = 100;
@@ -42,7 +42,8 @@ final class TaskReader {
             Optional<String> pool = item.string("pool");
             pool.filter(p -> !Ids.isValid(p)).ifPresent(p ->
                     reading.error(item.valuePositionOf("pool"), "bad pool name '" + p + "': use " + Ids.RULE));
-            tasks.add(new Task(id.orElse(""), run.orElse(""), needs, timeout, retries, retryDelay, resources, pool));
+            Optional<Integer> priority = item.integer("priority", PipelineParser.MIN_PRIORITY, PipelineParser.MAX_PRIORITY);
+            tasks.add(new Task(id.orElse(""), run.orElse(""), needs, timeout, retries, retryDelay, resources, pool, priority));
         }
         if (items.isEmpty() && root.list("tasks").map(l -> l.items().isEmpty()).orElse(false)) {
             reading.error(root.valuePositionOf("tasks"), "'tasks' is empty: a pipeline needs at least one task");

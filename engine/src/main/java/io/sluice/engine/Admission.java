@@ -14,8 +14,11 @@ public interface Admission {
     /** The capacity a run may plan with: what it holds now plus what is free for it. */
     Resources capacityFor(String runId, Resources held);
 
-    /** Takes {@code need} and a slot of {@code pool} for the task, or says why it must wait. */
-    Optional<WaitReason> acquire(String runId, String task, Resources need, Optional<String> pool);
+    /**
+     * Takes {@code need} and a slot of {@code pool} for the task, or says why it must wait;
+     * waiters are served by {@code priority} (higher first), then in the order they asked.
+     */
+    Optional<WaitReason> acquire(String runId, String task, Resources need, Optional<String> pool, int priority);
 
     /** Gives back what {@link #acquire} took, once the task's processes are gone. */
     void release(String runId, String task, Resources need, Optional<String> pool);
@@ -35,7 +38,7 @@ public interface Admission {
             }
 
             @Override
-            public Optional<WaitReason> acquire(String runId, String task, Resources need, Optional<String> pool) {
+            public Optional<WaitReason> acquire(String runId, String task, Resources need, Optional<String> pool, int priority) {
                 return Optional.empty();
             }
 

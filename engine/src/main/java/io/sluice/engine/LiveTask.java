@@ -19,6 +19,8 @@ final class LiveTask {
     final Optional<Duration> timeout;
     final Duration retryDelay;
     final Optional<String> pool;
+    /** Admission order among waiters: higher first. */
+    final int priority;
     /** Capacity and pool slot held from admission while the task's process lives. */
     boolean holdsAdmission;
 
@@ -33,7 +35,7 @@ final class LiveTask {
     Integer lastExit;
 
     LiveTask(String id, String command, List<String> needs, int maxAttempts, Resources resources,
-             Optional<Duration> timeout, Duration retryDelay, Optional<String> pool) {
+             Optional<Duration> timeout, Duration retryDelay, Optional<String> pool, int priority) {
         this.id = id;
         this.command = command;
         this.needs = needs;
@@ -42,6 +44,7 @@ final class LiveTask {
         this.timeout = timeout;
         this.retryDelay = retryDelay;
         this.pool = pool;
+        this.priority = priority;
     }
 
     TaskView view() {

@@ -191,7 +191,7 @@ public final class RunDriver {
             List<String> needs = task.needs().stream().filter(inRun::contains).toList();
             tasks.put(taskId, new LiveTask(taskId, task.run(), needs, defaults.retriesOf(task) + 1,
                     defaults.resourcesOf(task).cappedAt(spec.capacity()), defaults.timeoutOf(task), defaults.retryDelayOf(task),
-                    task.pool()));
+                    task.pool(), task.priority().orElse(pipeline.priority())));
         }
         List<String> warnings = new ArrayList<>();
         this.environment = new TaskEnvironment(processEnvironment, pipeline, spec.extraEnv(), warnings);
@@ -246,7 +246,7 @@ public final class RunDriver {
                 t.alive = true;
                 t.startedNanos = System.nanoTime() - Duration.between(a.startedAt(), clock.instant()).toNanos();
                 if (t.resources.milliCpus() > 0 || t.resources.memoryBytes() > 0) {
-                    t.holdsAdmission = admission.acquire(runId, t.id, t.resources, t.pool).isEmpty();
+                    t.holdsAdmission = admission.acquire(runId, t.id, t.resources, t.pool, t.priority).isEmpty();
                 }
             } else if (a.endedAt().isEmpty() || t.state == TaskState.RETRYING) {
                 // it was being stopped (timeout, cancel) when Sluice died: finish stopping it
@@ -387,7 +387,7 @@ public final class RunDriver {
         for (Command c : commands) {
             if (c instanceof Command.StartTask s) {
                 LiveTask t = tasks.get(s.task());
-                Optional<io.sluice.run.WaitReason> refused = admission.acquire(runId, t.id, t.resources, t.pool);
+                Optional<io.sluice.run.WaitReason> refused = admission.acquire(runId, t.id, t.resources, t.pool, t.priority);
                 if (refused.isPresent()) {
                     if (t.state != TaskState.WAITING) {
                         admitted.add(new Command.WaitTask(t.id, refused.get()));

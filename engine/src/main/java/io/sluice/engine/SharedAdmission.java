@@ -11,18 +11,23 @@ import java.util.Optional;
 
 /**
  * The server's admission: one budget of CPUs and memory, and named pools, shared by all runs.
- * A task that does not fit waits; waiters are served first come, first served: a task is not
- * admitted while an earlier waiter of another run that would fit is still waiting.
+ * A task that does not fit waits; waiters are served by priority (higher first), then first
+ * come, first served: a task is not admitted while a waiter ahead of it that would fit is still
+ * waiting.
  */
 public final class SharedAdmission implements Admission {
-    private record Waiter(String runId, String task, Resources need, Optional<String> pool) {
+    private record Waiter(String runId, String task, Resources need, Optional<String> pool, int priority, long arrival) {
     }
+
+    private static final java.util.Comparator<Waiter> ORDER =
+            java.util.Comparator.comparingInt((Waiter w) -> -w.priority()).thenComparingLong(Waiter::arrival);
 
     private final Resources total;
     private final Map<String, Integer> poolLimits;
     private Resources used = Resources.NONE;
     private final Map<String, Integer> poolUsed = new HashMap<>();
     private final LinkedHashMap<String, Waiter> waiters = new LinkedHashMap<>();
+    private long arrivals;
     private final Map<String, Runnable> wakers = new HashMap<>();
 
     public SharedAdmission(Resources total, Map<String, Integer> poolLimits) {
@@ -37,18 +42,18 @@ public final class SharedAdmission implements Admission {
     }
 
     @Override
-    public synchronized Optional<WaitReason> acquire(String runId, String task, Resources need, Optional<String> pool) {
+    public synchronized Optional<WaitReason> acquire(String runId, String task, Resources need, Optional<String> pool, int priority) {
         String key = runId + "/" + task;
         Resources capped = need.cappedAt(total);
         Resources free = total.minus(used);
         Optional<WaitReason> refusal = Optional.empty();
         if (pool.isPresent() && poolUsed.getOrDefault(pool.get(), 0) >= poolLimits.getOrDefault(pool.get(), 0)) {
             refusal = Optional.of(WaitReason.POOL);
-        } else if (!capped.fitsIn(free) || earlierWaiterFits(key, free)) {
+        } else if (!capped.fitsIn(free) || waiterAheadFits(key, priority, free)) {
             refusal = Optional.of(WaitReason.CAPACITY);
         }
         if (refusal.isPresent()) {
-            waiters.putIfAbsent(key, new Waiter(runId, task, capped, pool));
+            waiters.putIfAbsent(key, new Waiter(runId, task, capped, pool, priority, arrivals++));
             return refusal;
         }
         waiters.remove(key);
@@ -57,12 +62,13 @@ public final class SharedAdmission implements Admission {
         return Optional.empty();
     }
 
-    private boolean earlierWaiterFits(String key, Resources free) {
-        for (var e : waiters.entrySet()) {
-            if (e.getKey().equals(key)) {
-                return false;
+    /** Whether a waiter ahead of this task (higher priority, or as high and earlier) would fit now. */
+    private boolean waiterAheadFits(String key, int priority, Resources free) {
+        Waiter me = waiters.getOrDefault(key, new Waiter("", "", Resources.NONE, Optional.empty(), priority, Long.MAX_VALUE));
+        for (Waiter w : waiters.values()) {
+            if (w == me || ORDER.compare(w, me) >= 0) {
+                continue;
             }
-            Waiter w = e.getValue();
             boolean poolFree = w.pool().isEmpty() || poolUsed.getOrDefault(w.pool().get(), 0) < poolLimits.getOrDefault(w.pool().get(), 0);
             if (w.need().fitsIn(free) && poolFree) {
                 return true;
@@ -118,8 +124,8 @@ public final class SharedAdmission implements Admission {
         return total;
     }
 
-    /** Who waits, in order. */
+    /** Who waits, in the order they will be served. */
     public synchronized List<String> waiting() {
-        return List.copyOf(waiters.keySet());
+        return waiters.values().stream().sorted(ORDER).map(w -> w.runId() + "/" + w.task()).toList();
     }
 }
