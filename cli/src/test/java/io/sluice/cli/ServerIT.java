@@ -159,6 +159,53 @@ class ServerIT {
     }
 
     @Test
+    void backfillCreatesOneRunPerDayOnceAndRunsThemOneAtATimeWhenMaxActiveRunsIsOne() throws IOException {
+        deploy(pipeline("one_at_a_time", """
+                id: one_at_a_time
+                schedule: "@daily"
+                max_active_runs: 1
+                on_overlap: wait
+                tasks: [{id: a, run: 'echo "start $SLUICE_LOGICAL_DATE" >> "$MARKS/one_at_a_time"; sleep 0.5; echo "end $SLUICE_LOGICAL_DATE" >> "$MARKS/one_at_a_time"'}]
+                tests: [{name: ok, env: {MARKS: "."}, expect: {state: succeeded}}]
+                """));
+        CliRunner.Result backfill = sluice.run("backfill", "one_at_a_time", "--from", "2026-01-01", "--to", "2026-01-03");
+        assertThat(backfill.exit()).as(backfill.err()).isZero();
+        assertThat(backfill.out()).contains("3 runs created");
+        CliRunner.Result again = sluice.run("backfill", "one_at_a_time", "--from", "2026-01-02", "--to", "2026-01-04");
+        assertThat(again.out()).as("intervals that have a run keep it").contains("1 run created").contains("2026-01-02: already has a run");
+
+        // four backfilled days, and the latest finished day the schedule creates by itself (catchup: false)
+        await().atMost(LONG).untilAsserted(() -> assertThat(runs("one_at_a_time"))
+                .extracting(r -> r.get("kind").asString() + " " + r.get("state").asString())
+                .containsExactlyInAnyOrder("scheduled succeeded", "backfill succeeded", "backfill succeeded", "backfill succeeded",
+                        "backfill succeeded"));
+        List<String> sequence = Files.readAllLines(marks.resolve("one_at_a_time"));
+        for (int i = 0; i < sequence.size(); i += 2) {
+            assertThat(sequence.get(i + 1)).as("never two at once: " + sequence).isEqualTo(sequence.get(i).replace("start", "end"));
+        }
+    }
+
+    @Test
+    void overlappingScheduledRunsAreSkippedWhenOnOverlapIsSkip() throws IOException {
+        deploy(pipeline("hourly_skip", """
+                id: hourly_skip
+                schedule: "@hourly"
+                start_date: %s
+                catchup: true
+                on_overlap: skip
+                tasks: [{id: a, run: 'sleep 1'}]
+                tests: [{name: ok, expect: {state: succeeded}}]
+                """.formatted(day(1))));
+
+        await().atMost(LONG).until(() -> runs("hourly_skip").size() >= 24
+                && runs("hourly_skip").stream().allMatch(r -> r.get("ended_at").isString()));
+        List<JsonNode> all = runs("hourly_skip");
+        assertThat(all).extracting(r -> r.get("state").asString()).containsOnly("succeeded", "skipped").contains("skipped");
+        assertThat(all).filteredOn(r -> r.get("state").asString().equals("skipped"))
+                .allMatch(r -> r.get("reason").asString().contains("on_overlap: skip"));
+    }
+
+    @Test
     void downstreamWaitsForAFailedUpstreamRaisesStuckOnceAndGoesOnByItselfAfterTheRepair() throws IOException {
         Path up = pipeline("orders_up", """
                 id: orders_up

@@ -129,7 +129,8 @@ final class RunManager {
             }
             long active = driving.values().stream().filter(d -> d.pipeline().equals(pipeline.id())).count();
             if (active >= pipeline.maxActiveRuns()) {
-                if (pipeline.onOverlap() == OverlapPolicy.SKIP && run.state() == RunState.QUEUED) {
+                // skip is for the schedule running into itself; a run a person asked for (manual, backfill) waits its turn
+                if (pipeline.onOverlap() == OverlapPolicy.SKIP && run.state() == RunState.QUEUED && run.kind() == RunKind.SCHEDULED) {
                     store.write(w -> w.runEvent(run.id(), RunState.QUEUED, RunEvent.SKIP,
                             "skipped: " + active + " run(s) of " + pipeline.id() + " already running (on_overlap: skip)"));
                     continue;
