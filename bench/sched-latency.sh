@@ -1,26 +1,33 @@
 #!/usr/bin/env bash
 # Scheduling latency on the server, with durable state: from a task's end to its dependant's start.
 # Deploys a chain of 50 `true` tasks, starts `sluice server`, triggers runs through the API one
-# after another (one warm-up run first), and prints for every edge of the chain:
+# after another (40 warm-up runs first), and prints for every edge of the chain:
 #   db gap       attempts.ended_at of the upstream -> attempts.started_at of the downstream, both
 #                written by the run's driver (ns digits): the commit of the end to the commit of the
 #                start, so it leaves out noticing the exit before and forking the process after
 #   process gap  (with perf) the upstream process's exit -> the launcher's fork of the downstream,
 #                from kernel tracepoints, on as many extra runs
 # and, as a cross-check, the run's duration divided by its tasks.
-# Usage: bench/sched-latency.sh [RUNS]   (default 5; PERF=0 skips the perf runs;
+# Usage: bench/sched-latency.sh [RUNS]   (default 10; PERF=0 skips the perf runs;
 #        SLUICE=path/to/bin/sluice runs another build, default the one next to this script)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 sluice=${SLUICE:-$here/../bin/sluice}
-runs=${1:-5}
+runs=${1:-10}
 tasks=50
 work=$(mktemp -d)
 pid=""
 perf_pid=""
+# SIGTERM, and SIGKILL if the server has not stopped within 30 s (a stalled one does not)
+stop_server() {
+  [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  kill -0 "$pid" 2>/dev/null && echo "the server ignored SIGTERM for 30 s; SIGKILL" >&2 && kill -KILL "$pid"
+  wait "$pid" 2>/dev/null || true
+}
 cleanup() {
   [ -n "$perf_pid" ] && kill -INT "$perf_pid" 2>/dev/null && wait "$perf_pid" 2>/dev/null
-  [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  stop_server
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -65,7 +72,9 @@ run_once() {
 }
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-run_once > /dev/null   # warm-up: the JIT, the page cache
+# warm-up: the JIT compiles a method after about 1,500 calls, and the per-task code runs once per task,
+# so the first runs are partly interpreted; 40 runs (2,000 tasks) bring it to the steady state of a server
+for _ in $(seq 40); do run_once > /dev/null; done
 : > "$work/measured"
 for _ in $(seq "$runs"); do run_once >> "$work/measured"; done
 
@@ -80,7 +89,7 @@ if [ "${PERF:-1}" != 0 ] && perf record -q -o /dev/null -e sched:sched_process_e
   kill -INT "$perf_pid"; wait "$perf_pid" || true; perf_pid=""
   perf script -i "$work/perf.data" -F pid,time,event,trace 2> /dev/null > "$work/perf.txt"
 else
-  echo "perf not usable here: process gap not measured"
+  echo "no perf runs (PERF=0, or perf cannot record here): process gap not measured"
   : > "$work/traced"; launcher=0
 fi
 
@@ -104,14 +113,14 @@ def per_task(runs):
     for run in runs:
         s, e = db.execute("SELECT started_at, ended_at FROM runs WHERE id = ?", (run,)).fetchone()
         out.append((ts(e) - ts(s)) * 1e3 / tasks)
-    return " ".join(f"{x:.2f}" for x in out) + " ms"
+    return f"median {statistics.median(out):6.3f} ms   (runs: " + " ".join(f"{x:.2f}" for x in out) + ")"
 
 gaps = []
 for run in measured:
     att = {t: (ts(s), ts(e)) for t, s, e in db.execute(
         "SELECT task_id, started_at, ended_at FROM attempts WHERE run_id = ? AND attempt = 1", (run,))}
     gaps += [(att[f"t{i}"][0] - att[f"t{i - 1}"][1]) * 1e3 for i in range(1, tasks)]
-print(f"{len(measured)} runs of a {tasks}-task chain of `true`, after one warm-up run")
+print(f"{len(measured)} runs of a {tasks}-task chain of `true`, after 40 warm-up runs")
 stats("db gap (upstream ended_at -> started_at)", gaps)
 print(f"{'wall time per task (run duration / tasks)':<46} {per_task(measured)}")
 
@@ -126,7 +135,7 @@ if traced:
     gaps = []
     for r in range(0, len(forks) - tasks + 1, tasks):  # the launcher forks only the tasks, run after run
         chain = forks[r:r + tasks]
-        gaps += [(chain[i][0] - exits[chain[i - 1][1]]) * 1e3 for i in range(1, tasks)]
+        gaps += [(chain[i][0] - exits[chain[i - 1][1]]) * 1e3 for i in range(1, tasks) if chain[i - 1][1] in exits]
     print(f"{len(traced)} more runs under perf:")
     stats("process gap (exit -> launcher forks the next)", gaps)
     print(f"{'wall time per task under perf':<46} {per_task(traced)}")
