@@ -51,15 +51,19 @@ final class ServerClient {
             String info = Files.readString(home.root().resolve(ServerLock.INFO));
             JsonNode node = JSON.readTree(info);
             long pid = node.path("pid").asLong(-1);
-            if (pid <= 0 || ProcTable.startTime(pid).isEmpty()) {
-                return Optional.empty(); // a stale file from a server that died
+            String start = node.path("start").asString("");
+            boolean alive = pid > 0 && (start.isEmpty() ? ProcTable.startTime(pid).isPresent() : ProcTable.isAlive(pid, start));
+            if (!alive) {
+                return Optional.empty(); // a stale file from a server that died (its pid may be reused)
             }
             String token = Optional.ofNullable(System.getenv("SLUICE_TOKEN")).filter(t -> !t.isBlank())
                     .or(() -> Tokens.fromCredentials(home.root()))
                     .orElseThrow(() -> UserError.usage("a server runs on this home, but its credentials are unreadable; set SLUICE_TOKEN"));
             return Optional.of(new ServerClient(node.path("url").asString(), token));
+        } catch (UserError e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            return Optional.empty();
+            return Optional.empty(); // no server.json, or one being written: no server to talk to
         }
     }
 

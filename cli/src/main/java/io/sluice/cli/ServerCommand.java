@@ -38,7 +38,7 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--cpus", paramLabel = "N", description = "CPUs that tasks may use at once (default: the machine's cores).")
     String cpus;
 
-    @Option(names = "--memory", paramLabel = "SIZE", description = "Memory that tasks may use at once (default: 80% of the machine's).")
+    @Option(names = "--memory", paramLabel = "SIZE", description = "Memory that tasks may use at once (default: 80%% of the machine's).")
     String memory;
 
     @Option(names = "--pool", paramLabel = "NAME=N", description = "A named pool of N slots; repeatable.")

@@ -26,7 +26,7 @@ public interface Admission {
     /** Calls {@code wake} when capacity or a pool slot frees up, as long as the run waits for some. */
     void onFree(String runId, Runnable wake);
 
-    /** The run has ended: forget its waiters. */
+    /** The run has ended, or its driver stopped: forget its waiters and give back what its tasks still hold. */
     void forget(String runId);
 
     /** A run alone on a machine (a dev run, a test): the decider alone keeps it within {@code machine}. */

@@ -29,6 +29,8 @@ public final class SharedAdmission implements Admission {
     private final LinkedHashMap<String, Waiter> waiters = new LinkedHashMap<>();
     private long arrivals;
     private final Map<String, Runnable> wakers = new HashMap<>();
+    /** What each admitted task holds, by "run/task": a run that ends abnormally gives it all back. */
+    private final Map<String, Waiter> held = new HashMap<>();
 
     public SharedAdmission(Resources total, Map<String, Integer> poolLimits) {
         this.total = total;
@@ -57,6 +59,10 @@ public final class SharedAdmission implements Admission {
             return refusal;
         }
         waiters.remove(key);
+        Waiter previous = held.put(key, new Waiter(runId, task, capped, pool, priority, 0));
+        if (previous != null) {
+            giveBack(previous); // admitted again without a release in between: count it once
+        }
         used = used.plus(capped);
         pool.ifPresent(p -> poolUsed.merge(p, 1, Integer::sum));
         return Optional.empty();
@@ -81,11 +87,19 @@ public final class SharedAdmission implements Admission {
     public void release(String runId, String task, Resources need, Optional<String> pool) {
         List<Runnable> wake;
         synchronized (this) {
-            used = used.minus(need.cappedAt(total));
-            pool.ifPresent(p -> poolUsed.merge(p, -1, Integer::sum));
+            Waiter holding = held.remove(runId + "/" + task);
+            if (holding == null) {
+                return; // released already, or given back when its run was forgotten
+            }
+            giveBack(holding);
             wake = waitersToWake();
         }
         wake.forEach(Runnable::run); // never call out while holding the lock
+    }
+
+    private void giveBack(Waiter holding) {
+        used = used.minus(holding.need());
+        holding.pool().ifPresent(p -> poolUsed.merge(p, -1, Integer::sum));
     }
 
     private List<Runnable> waitersToWake() {
@@ -110,6 +124,14 @@ public final class SharedAdmission implements Admission {
         synchronized (this) {
             waiters.values().removeIf(w -> w.runId().equals(runId));
             wakers.remove(runId);
+            // a run that ended on an internal error may not have released what its tasks held
+            held.values().removeIf(h -> {
+                if (h.runId().equals(runId)) {
+                    giveBack(h);
+                    return true;
+                }
+                return false;
+            });
             wake = waitersToWake();
         }
         wake.forEach(Runnable::run);

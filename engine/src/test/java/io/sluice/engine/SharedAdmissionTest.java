@@ -73,4 +73,16 @@ class SharedAdmissionTest {
         admission.release("holder", "x", ONE_CPU, Optional.empty());
         assertThat(admission.acquire("next", "t", ONE_CPU, Optional.empty(), 0)).isEmpty();
     }
+
+    @Test
+    void aRunWhoseDriverStoppedGivesBackWhatItsTasksHeldAndAReleaseAfterThatCountsNothing() {
+        assertThat(admission.acquire("broken", "a", ONE_CPU, Optional.of("warehouse"), 0)).isEmpty();
+        assertThat(admission.acquire("next", "b", ONE_CPU, Optional.of("warehouse"), 0)).contains(WaitReason.POOL);
+
+        admission.forget("broken");
+        admission.release("broken", "a", ONE_CPU, Optional.of("warehouse"));
+
+        assertThat(admission.acquire("next", "b", ONE_CPU, Optional.of("warehouse"), 0)).isEmpty();
+        assertThat(admission.used()).isEqualTo(ONE_CPU);
+    }
 }

@@ -31,6 +31,7 @@ public final class LocalExecutor implements AutoCloseable {
     private final Duration killGrace;
     private final ProcessLauncher launcher;
     private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.locks.ReentrantReadWriteLock launching = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private final ScheduledExecutorService timers;
 
     public LocalExecutor() {
@@ -56,10 +57,23 @@ public final class LocalExecutor implements AutoCloseable {
         Map<String, String> env = new HashMap<>(spec.environment());
         env.put(ProcessSweeper.MARKER, spec.marker());
         long startedAt = System.nanoTime();
-        ProcessLauncher.Launched launched = launcher.launch(new ProcessSpec(spec.command(), spec.workdir(), env, spec.log(),
-                spec.exitFile(), spec.marker(), spec.keepsBackground()));
+        ProcessLauncher.Launched launched;
+        // counted as running from before the fork: until the launcher reports the child, it looks
+        // like an orphan without a marker, which killOrphans must not take for a leftover
+        launching.readLock().lock();
+        try {
+            running.incrementAndGet();
+            try {
+                launched = launcher.launch(new ProcessSpec(spec.command(), spec.workdir(), env, spec.log(),
+                        spec.exitFile(), spec.marker(), spec.keepsBackground()));
+            } catch (IOException | RuntimeException e) {
+                running.decrementAndGet();
+                throw e;
+            }
+        } finally {
+            launching.readLock().unlock();
+        }
         TaskProcess task = new TaskProcess(launched, spec.marker(), startedAt);
-        running.incrementAndGet();
         launched.exit().whenComplete((c, e) -> running.decrementAndGet());
         if (spec.keepsBackground()) {
             task.keepBackground();
@@ -218,6 +232,25 @@ public final class LocalExecutor implements AutoCloseable {
      * finds those that dropped their environment (env -i), by their session.
      */
     public List<SweptProcess> killOrphans(java.util.function.Predicate<Orphan> ours) {
+        return killOrphans(ours, false);
+    }
+
+    /**
+     * Like {@link #killOrphans(java.util.function.Predicate)}; with {@code unmarkedWhenIdle}, also
+     * kills orphans without any marker, but only while no command of this executor runs or is being
+     * started (no launch can begin meanwhile), since those could belong to any command.
+     */
+    public List<SweptProcess> killOrphans(java.util.function.Predicate<Orphan> ours, boolean unmarkedWhenIdle) {
+        launching.writeLock().lock();
+        try {
+            boolean idle = unmarkedWhenIdle && running.get() == 0;
+            return killOrphansNow(o -> ours.test(o) || (idle && o.marker().isEmpty()));
+        } finally {
+            launching.writeLock().unlock();
+        }
+    }
+
+    private List<SweptProcess> killOrphansNow(java.util.function.Predicate<Orphan> ours) {
         List<SweptProcess> killed = new java.util.ArrayList<>();
         for (long pid : launcher.orphans()) {
             Orphan o = new Orphan(pid, ProcTable.sessionOf(pid), ProcTable.environmentValue(pid, ProcessSweeper.MARKER));

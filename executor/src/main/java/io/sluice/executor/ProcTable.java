@@ -122,7 +122,11 @@ public final class ProcTable {
     /** The last pid the kernel handed out, to bound a scan to the processes born after some point. */
     public static Optional<Long> lastPid() {
         try {
-            return Optional.of(Long.parseLong(Files.readString(PROC.resolve("sys/kernel/ns_last_pid")).trim()));
+            // Files.readString gets one byte of this sysctl file on JDK 25 (it trusts the reported size of
+            // 0 and reads once); a stream read to the end gets all of it.
+            try (var in = Files.newInputStream(PROC.resolve("sys/kernel/ns_last_pid"))) {
+                return Optional.of(Long.parseLong(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim()));
+            }
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

@@ -44,11 +44,16 @@ final class Alerts {
     private final RunStore runs;
     private final List<AlertSink> defaults;
     private final WebhookGuard guard;
-    private final String baseUrl;
+    private volatile String baseUrl;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private final ScheduledExecutorService senders = Executors.newScheduledThreadPool(2,
             Thread.ofPlatform().daemon().name("sluice-alerts-", 0).factory());
+
+    /** Where alert links point, once the server listens (its real port, and a host name for a wildcard bind). */
+    void linkTo(String url) {
+        this.baseUrl = url;
+    }
 
     Alerts(ServerStore store, RunStore runs, List<AlertSink> defaults, boolean allowPrivate, String baseUrl) {
         this.store = store;

@@ -47,7 +47,14 @@ public final class Deployer {
         Path dir = Files.createTempDirectory(incoming, "bundle-");
         LocalSandbox.deleteTree(dir);
         try {
-            Bundles.unzip(bundle, dir);
+            try {
+                Bundles.unzip(bundle, dir);
+            } catch (IOException e) {
+                throw ApiError.badRequest("the bundle is refused: " + e.getMessage());
+            }
+            if (isEmpty(dir)) {
+                throw ApiError.badRequest("the bundle holds no files: send the pipeline directory as a zip (sluice deploy does)");
+            }
             LoadedPipeline loaded = PipelineLoader.load(dir, "");
             Gate g = new Gate(gate, runs, storage, clock, who);
             Map<String, Pipeline> others = new LinkedHashMap<>(g.activePipelines());
@@ -91,4 +98,13 @@ public final class Deployer {
         return m;
     }
 
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return true;
+        }
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        }
+    }
 }

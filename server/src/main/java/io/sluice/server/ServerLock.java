@@ -46,7 +46,8 @@ public final class ServerLock implements AutoCloseable {
 
     public void publish(String url) throws IOException {
         long pid = ProcessHandle.current().pid();
-        String json = "{\"url\": \"" + url + "\", \"pid\": " + pid + "}\n";
+        String start = io.sluice.executor.ProcTable.startTime(pid).orElse("");
+        String json = "{\"url\": \"" + url + "\", \"pid\": " + pid + ", \"start\": \"" + start + "\"}\n";
         Path tmp = home.resolve(INFO + ".tmp");
         Files.writeString(tmp, json, StandardCharsets.UTF_8);
         Files.move(tmp, home.resolve(INFO), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);

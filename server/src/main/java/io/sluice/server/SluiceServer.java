@@ -97,6 +97,7 @@ public final class SluiceServer implements AutoCloseable {
         }
         String url = "http://" + (options.bind().contains(":") ? "[" + options.bind() + "]" : options.bind()) + ":" + http.port();
         lock.publish(url);
+        alerts.linkTo(linkBase(options.bind(), http.port(), url));
         manager.recover();
         scheduler.start();
         return new SluiceServer(lock, database, executor, manager, scheduler, alerts, http, url);
@@ -141,6 +142,18 @@ public final class SluiceServer implements AutoCloseable {
             lock.close();
         } catch (IOException ignored) {
             // the lock goes with the process anyway
+        }
+    }
+
+    /** The base of links in alerts: the listening URL, with the machine's name when bound to every address. */
+    private static String linkBase(String bind, int port, String url) {
+        if (!bind.equals("0.0.0.0") && !bind.equals("::") && !bind.equals("[::]")) {
+            return url;
+        }
+        try {
+            return "http://" + java.net.InetAddress.getLocalHost().getCanonicalHostName() + ":" + port;
+        } catch (java.io.IOException e) {
+            return url;
         }
     }
 }
