@@ -57,18 +57,8 @@ final class SecretCommand {
             }
         }
 
-        /** Whether stdin is a terminal (then the value is typed without echo), not a pipe or a file. */
-        private static boolean stdinIsTerminal() {
-            try {
-                String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/0")).toString();
-                return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
-            } catch (IOException | UnsupportedOperationException e) {
-                return false;
-            }
-        }
-
         private static String read() throws IOException {
-            if (System.console() != null && stdinIsTerminal()) {
+            if (System.console() != null && Confirm.stdinIsTerminal()) {
                 char[] typed = System.console().readPassword("value (not echoed): ");
                 if (typed == null || typed.length == 0) {
                     throw UserError.usage("no value given");

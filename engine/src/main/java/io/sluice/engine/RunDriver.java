@@ -68,6 +68,8 @@ public final class RunDriver {
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
 
     private String runId;
+    /** The run's round: 1, plus one per clear. Setup and teardown attempts carry it as their number. */
+    private int round = 1;
     private RunSpec spec;
     private RunJournal journal;
     private TaskEnvironment environment;
@@ -177,6 +179,7 @@ public final class RunDriver {
         this.journal = new RunJournal(home.journal(id), clock);
         RunRecord record = store.run(id);
         this.state = record.state();
+        this.round = record.round();
         Pipeline pipeline = spec.pipeline();
         TaskDefaults defaults = pipeline.defaults();
         this.setup = new LiveStep(pipeline.environment().setup(), defaults.timeout(), record.setupState());
@@ -186,12 +189,18 @@ public final class RunDriver {
         stored.forEach(t -> inRun.add(t.taskId()));
         Map<String, Task> byId = new java.util.HashMap<>();
         pipeline.tasks().forEach(t -> byId.put(t.id(), t));
-        for (String taskId : stored.stream().map(io.sluice.store.TaskRecord::taskId).toList()) {
-            Task task = byId.get(taskId);
+        for (io.sluice.store.TaskRecord r : stored) {
+            Task task = byId.get(r.taskId());
             List<String> needs = task.needs().stream().filter(inRun::contains).toList();
-            tasks.put(taskId, new LiveTask(taskId, task.run(), needs, defaults.retriesOf(task) + 1,
+            LiveTask live = new LiveTask(r.taskId(), task.run(), needs, r.attemptBase() + defaults.retriesOf(task) + 1,
                     defaults.resourcesOf(task).cappedAt(spec.capacity()), defaults.timeoutOf(task), defaults.retryDelayOf(task),
-                    task.pool(), task.priority().orElse(pipeline.priority())));
+                    task.pool(), task.priority().orElse(pipeline.priority()));
+            // a cleared run keeps what succeeded and its attempt numbers; a new run has neither
+            live.attempts = r.attempts();
+            if (r.state() == TaskState.SUCCEEDED) {
+                live.state = TaskState.SUCCEEDED;
+            }
+            tasks.put(r.taskId(), live);
         }
         List<String> warnings = new ArrayList<>();
         this.environment = new TaskEnvironment(processEnvironment, pipeline, spec.extraEnv(), warnings);
@@ -277,7 +286,7 @@ public final class RunDriver {
     private TaskProcess adoptStep(String name, Map<String, AttemptRecord> last) {
         AttemptRecord a = last.get(name);
         if (a == null) {
-            events.add(new Exited(name, 1, LocalExecutor.LOST, List.of()));
+            events.add(new Exited(name, round, LocalExecutor.LOST, List.of()));
             return null;
         }
         return adopt(name, a);
@@ -312,10 +321,10 @@ public final class RunDriver {
             return;
         }
         try {
-            Map<String, String> env = environment.forProcess(context, Step.TEARDOWN.wireName(), 1, setupEnv);
+            Map<String, String> env = environment.forProcess(context, Step.TEARDOWN.wireName(), round, setupEnv);
             TaskProcess process = executor.start(new ProcessSpec(teardown.command.get(), home.workspace(runId), env,
-                    home.log(runId, AttemptRecord.TEARDOWN, 1), home.exitFile(runId, AttemptRecord.TEARDOWN, 1),
-                    runId + "/" + AttemptRecord.TEARDOWN + "/1", false));
+                    home.log(runId, AttemptRecord.TEARDOWN, round), home.exitFile(runId, AttemptRecord.TEARDOWN, round),
+                    runId + "/" + AttemptRecord.TEARDOWN + "/" + round, false));
             long minutes = teardown.timeout.map(Duration::toMinutes).orElse(10L);
             process.gone().get(Math.max(1, minutes), TimeUnit.MINUTES);
             note("teardown ran after the internal error");
@@ -477,17 +486,17 @@ public final class RunDriver {
         LiveStep live = step == Step.SETUP ? setup : teardown;
         String name = step == Step.SETUP ? AttemptRecord.SETUP : AttemptRecord.TEARDOWN;
         StepState to = e.exitCode() == 0 && !live.killRequested ? StepState.SUCCEEDED : StepState.FAILED;
-        SecretMask.apply(home.log(runId, name, 1), secrets);
+        SecretMask.apply(home.log(runId, name, round), secrets);
         Optional<PlaybookEntry> entry = Optional.empty();
         if (to == StepState.FAILED) {
             FailureKind kind = step == Step.SETUP ? FailureKind.SETUP_FAILED : FailureKind.TEARDOWN_FAILED;
-            entry = match(Optional.empty(), kind, Optional.of(e.exitCode()), home.log(runId, name, 1));
+            entry = match(Optional.empty(), kind, Optional.of(e.exitCode()), home.log(runId, name, round));
         }
         Optional<String> entryTitle = entry.map(PlaybookEntry::title);
         String cause = live.killRequested ? live.killCause : "exit " + e.exitCode();
         store.write(w -> {
             w.stepState(runId, step, StepState.RUNNING, to);
-            w.endAttempt(runId, name, 1, Optional.of(e.exitCode()), to == StepState.SUCCEEDED ? "succeeded" : "failed", entryTitle);
+            w.endAttempt(runId, name, round, Optional.of(e.exitCode()), to == StepState.SUCCEEDED ? "succeeded" : "failed", entryTitle);
         });
         live.state = to;
         live.process = null;
@@ -542,7 +551,7 @@ public final class RunDriver {
             case Command.StartStep s -> {
                 String name = s.step() == Step.SETUP ? AttemptRecord.SETUP : AttemptRecord.TEARDOWN;
                 w.stepState(runId, s.step(), StepState.PENDING, StepState.RUNNING);
-                w.startAttempt(runId, name, 1, home.log(runId, name, 1).toString(), home.exitFile(runId, name, 1).toString());
+                w.startAttempt(runId, name, round, home.log(runId, name, round).toString(), home.exitFile(runId, name, round).toString());
             }
             case Command.SkipStep s -> w.stepState(runId, s.step(), StepState.PENDING, StepState.SKIPPED);
             case Command.KillStep k -> {
@@ -630,11 +639,11 @@ public final class RunDriver {
                 String name = s.step() == Step.SETUP ? AttemptRecord.SETUP : AttemptRecord.TEARDOWN;
                 live.state = StepState.RUNNING;
                 live.startedNanos = now;
-                Map<String, String> env = environment.forProcess(context, s.step().wireName(), 1, setupEnv);
+                Map<String, String> env = environment.forProcess(context, s.step().wireName(), round, setupEnv);
                 if (s.step() == Step.SETUP) {
                     env.put("SLUICE_ENV", home.workspace(runId).resolve(".sluice").resolve("env").toString());
                 }
-                live.process = spawn(name, 1, live.command.orElseThrow(), env, s.step() == Step.SETUP, s.step() == Step.SETUP, spawned);
+                live.process = spawn(name, round, live.command.orElseThrow(), env, s.step() == Step.SETUP, s.step() == Step.SETUP, spawned);
                 journal.write(s.step().wireName() + " started");
                 notifications.add(() -> listener.stepChanged(s.step(), StepState.RUNNING, ""));
             }
@@ -693,6 +702,12 @@ public final class RunDriver {
                     t.killRequested = true;
                     stopping(t, ct.cause().equals("run cancelled") ? cancelCause : ct.cause());
                     stop(t.process);
+                }
+                if (t.holdsAdmission) {
+                    // a cancelled task gives its capacity and pool slot back at once, not when its
+                    // process is finally gone (SIGKILL comes only after the grace period)
+                    t.holdsAdmission = false;
+                    admission.release(runId, t.id, t.resources, t.pool);
                 }
                 settle(t, TaskState.CANCELLED, ct.cause().equals("run cancelled") ? cancelCause : ct.cause(), notifications);
             }
@@ -849,10 +864,9 @@ public final class RunDriver {
 
     private void finish() {
         // orphans that dropped the marker are known by their session, or, when no other run's
-        // command is running on this executor, by having no marker at all
-        boolean alone = executor.running() == 0;
+        // command is running or starting on this executor, by having no marker at all
         List<SweptProcess> orphans = executor.killOrphans(o -> o.marker().map(m -> m.startsWith(runId + "/")).orElse(false)
-                || sessions.contains(o.session()) || (o.marker().isEmpty() && alone));
+                || sessions.contains(o.session()), true);
         List<SweptProcess> swept = new ArrayList<>(orphans);
         swept.addAll(ProcessSweeper.sweepAll(runId + "/"));
         swept.forEach(p -> note("sweep: killed " + p.describe()));

@@ -49,9 +49,11 @@ final class Api {
     private final Scheduler scheduler;
     private final ServerStatus status;
     private final Clock clock;
+    private final Recovery recovery;
 
     Api(RunStore runs, GateStore gate, ServerStore server, Tokens tokens, RunManager manager, RunSpecs specs, Deployer deployer,
-        Scheduler scheduler, ServerStatus status, Clock clock) {
+        Scheduler scheduler, ServerStatus status, Clock clock, Recovery recovery) {
+        this.recovery = recovery;
         this.runs = runs;
         this.gate = gate;
         this.server = server;
@@ -90,6 +92,11 @@ final class Api {
             r.get("/api/v1/runs/{id}/why", secured(Role.VIEWER, ctx -> ctx.json(Explanations.json(runs, run(ctx), this::mask))));
             r.get("/api/v1/runs/{id}/logs", secured(Role.VIEWER, this::logs));
             r.post("/api/v1/runs/{id}/cancel", secured(Role.OPERATOR, this::cancel));
+            r.post("/api/v1/runs/{id}/clear", secured(Role.OPERATOR, ctx -> clear(ctx, run(ctx))));
+            r.post("/api/v1/pipelines/{id}/clear", secured(Role.OPERATOR, ctx -> clear(ctx, runOfDate(ctx))));
+            r.post("/api/v1/recover/plans", secured(Role.OPERATOR, this::plan));
+            r.get("/api/v1/recover/plans/{plan}", secured(Role.VIEWER, ctx -> ctx.json(recovery.show(planId(ctx)))));
+            r.post("/api/v1/recover/plans/{plan}/apply", secured(Role.OPERATOR, ctx -> ctx.json(recovery.apply(planId(ctx), who(ctx)))));
             r.get("/api/v1/audit", secured(Role.VIEWER, this::audit));
             r.get("/api/v1/alerts", secured(Role.VIEWER, ctx -> ctx.json(Map.of("deliveries", server.deliveries(200)))));
             r.get("/api/v1/tokens", secured(Role.ADMIN, ctx -> ctx.json(Map.of("tokens", server.tokens().stream()
@@ -366,6 +373,66 @@ final class Api {
         }
         gate.audit(who(ctx), "cancel", run.pipeline() + " " + run.id(), "requested", null);
         ctx.status(202).json(Map.of("run", run.id(), "cancel", "requested"));
+    }
+
+    /** The newest run of the pipeline (not a dev run) for the logical date in the body's "date". */
+    private RunRecord runOfDate(Context ctx) {
+        String id = pipelineId(ctx);
+        String date = body(ctx).path("date").asString("");
+        if (date.isBlank()) {
+            throw ApiError.badRequest("give \"date\": the logical date of the run to clear");
+        }
+        return runs.runs(Optional.of(id), 100_000).stream()
+                .filter(r -> r.kind() != RunKind.DEV && r.kind() != RunKind.TEST)
+                .filter(r -> r.logicalDate().equals(date) || r.logicalDate().startsWith(date + "T"))
+                .findFirst()
+                .orElseThrow(() -> ApiError.notFound("no run of " + id + " for " + date));
+    }
+
+    private void clear(Context ctx, RunRecord run) {
+        JsonNode body = body(ctx);
+        List<String> tasks = new ArrayList<>();
+        JsonNode named = body.path("tasks");
+        if (!named.isMissingNode() && !named.isNull() && !named.isArray()) {
+            throw ApiError.badRequest("\"tasks\" must be a list of task ids");
+        }
+        named.forEach(n -> {
+            if (!Ids.isValid(n.asString(""))) {
+                throw ApiError.badRequest("'" + n.asString("") + "' is not a task id");
+            }
+            tasks.add(n.asString());
+        });
+        ctx.json(recovery.clear(run, tasks, body.path("downstream").asBoolean(false), body.path("dry_run").asBoolean(false), who(ctx)));
+    }
+
+    private void plan(Context ctx) {
+        JsonNode body = body(ctx);
+        java.util.Set<String> pipelines = new java.util.TreeSet<>();
+        body.path("pipelines").forEach(n -> {
+            if (!Ids.isValid(n.asString(""))) {
+                throw ApiError.badRequest("'" + n.asString("") + "' is not a pipeline id");
+            }
+            pipelines.add(n.asString());
+        });
+        Optional<Instant> since = body.hasNonNull("since") ? Optional.of(sinceOf(body.get("since").asString(""))) : Optional.empty();
+        ctx.status(201).json(recovery.plan(pipelines, since, body.path("include_downstream").asBoolean(false), who(ctx)));
+    }
+
+    /** A date (midnight UTC) or an instant. */
+    private static Instant sinceOf(String text) {
+        try {
+            return text.length() == 10 ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant() : Instant.parse(text);
+        } catch (RuntimeException e) {
+            throw ApiError.badRequest("since must be a date such as 2026-01-01 or an instant such as 2026-01-01T00:00:00Z");
+        }
+    }
+
+    private static String planId(Context ctx) {
+        String id = ctx.pathParam("plan");
+        if (!id.matches(RUN_ID)) {
+            throw ApiError.badRequest("'" + id + "' is not a plan id");
+        }
+        return id;
     }
 
     private void audit(Context ctx) {

@@ -9,6 +9,7 @@ import io.sluice.engine.VersionStorage;
 import io.sluice.executor.LocalExecutor;
 import io.sluice.store.Database;
 import io.sluice.store.GateStore;
+import io.sluice.store.RecoveryStore;
 import io.sluice.store.RunStore;
 import io.sluice.store.ServerStore;
 import java.io.IOException;
@@ -80,13 +81,19 @@ public final class SluiceServer implements AutoCloseable {
         RunSpecs specs = new RunSpecs(runs, storage, home, options.capacity());
         String[] baseUrl = {"http://" + options.bind() + ":" + options.port()};
         Alerts alerts = new Alerts(server, runs, options.defaultSinks(), options.allowPrivateWebhooks(), baseUrl[0]);
+        Recovery[] recovery = {null};
         RunManager manager = new RunManager(runs, gate, home, executor, admission, specs, clock,
-                () -> environment(server), alerts::runEnded);
+                () -> environment(server), (run, spec) -> {
+                    alerts.runEnded(run, spec);
+                    recovery[0].run(); // a plan being applied may clear its next step now
+                });
+        recovery[0] = new Recovery(runs, new RecoveryStore(database, clock), gate, specs, manager::reconsiderSoon, clock,
+                (int) Math.max(2, Math.ceil(options.capacity().milliCpus() / 1000.0)));
         StuckWatch stuck = new StuckWatch(runs, server, specs, alerts, clock);
-        Scheduler scheduler = new Scheduler(gate, runs, specs, manager, clock, List.of(stuck));
+        Scheduler scheduler = new Scheduler(gate, runs, specs, manager, clock, List.of(stuck, recovery[0]));
         Deployer deployer = new Deployer(gate, runs, storage, home.root().resolve("incoming"), clock, scheduler::replan);
         ServerStatus status = new ServerStatus(admission, manager, scheduler, home.root().toString());
-        Javalin http = new Api(runs, gate, server, tokens, manager, specs, deployer, scheduler, status, clock).create();
+        Javalin http = new Api(runs, gate, server, tokens, manager, specs, deployer, scheduler, status, clock, recovery[0]).create();
         try {
             http.start(options.bind(), options.port());
         } catch (RuntimeException e) {

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,7 +25,7 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class Database implements AutoCloseable {
     /** The number of the newest migration; kept in SQLite's user_version after migrating. */
-    static final int SCHEMA_VERSION = 3;
+    static final int SCHEMA_VERSION = 4;
 
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
@@ -36,12 +37,21 @@ public final class Database implements AutoCloseable {
 
     /** Opens (creating and migrating when needed) the database of the home at {@code home}. */
     public static Database open(Path home) {
+        Path file = home.resolve("sluice.db");
         try {
-            Files.createDirectories(home);
-        } catch (IOException e) {
+            // the database holds secrets and tokens' hashes: a new home and its database are private
+            // to their owner (SQLite gives its -wal and -shm files the database file's mode)
+            if (!Files.isDirectory(home)) {
+                Files.createDirectories(home, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            if (!Files.exists(file)) {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // another process created it at the same moment
+        } catch (IOException | UnsupportedOperationException e) {
             throw new StoreException("cannot create the Sluice home " + home + ": " + e.getMessage(), e);
         }
-        Path file = home.resolve("sluice.db");
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl("jdbc:sqlite:" + file);
         config.setPoolName("sluice-sqlite");

@@ -42,7 +42,9 @@ final class Rows {
             Optional.ofNullable(rs.getString("workspace")),
             Instant.parse(rs.getString("created_at")),
             instant(rs, "started_at"),
-            instant(rs, "ended_at"));
+            instant(rs, "ended_at"),
+            rs.getInt("round"),
+            rs.getLong("row_version"));
 
     static final RowMapper<TaskRecord> TASK = (rs, ctx) -> new TaskRecord(
             rs.getString("run_id"),
@@ -52,7 +54,8 @@ final class Rows {
             Optional.ofNullable(rs.getString("wait_reason")).map(WaitReason::valueOf),
             rs.getInt("attempts"),
             integer(rs, "exit_code"),
-            Optional.ofNullable(rs.getString("cause")));
+            Optional.ofNullable(rs.getString("cause")),
+            rs.getInt("attempt_base"));
 
     static final RowMapper<AttemptRecord> ATTEMPT = (rs, ctx) -> new AttemptRecord(
             rs.getString("run_id"),

@@ -26,5 +26,9 @@ public record RunRecord(
         Optional<String> workspace,
         Instant createdAt,
         Optional<Instant> startedAt,
-        Optional<Instant> endedAt) {
+        Optional<Instant> endedAt,
+        /** 1, plus one for each time the run was cleared to go again: numbers setup and teardown attempts. */
+        int round,
+        /** Bumped by every change of the row: a recovery plan remembers it to notice later changes. */
+        long rowVersion) {
 }

@@ -56,10 +56,14 @@ public final class RunStore {
         return jdbi.inTransaction(h -> new RunWriter(h, clock).createRunOnce(run));
     }
 
-    /** Logical-interval starts of the pipeline's succeeded runs in {@code [from, to)}. */
+    /**
+     * Logical-interval starts of the pipeline's succeeded runs in {@code [from, to)}: runs of a
+     * deployed version (scheduled, manual, backfill); a dev run of a working copy or a test proves nothing downstream.
+     */
     public java.util.Set<java.time.Instant> succeededStarts(String pipeline, java.time.Instant from, java.time.Instant to) {
         return jdbi.withHandle(h -> h.createQuery(
                         "SELECT DISTINCT interval_start FROM runs WHERE pipeline = :p AND state = 'SUCCEEDED'"
+                                + " AND kind IN ('scheduled', 'manual', 'backfill')"
                                 + " AND interval_start >= :from AND interval_start < :to")
                 .bind("p", pipeline).bind("from", from.toString()).bind("to", to.toString())
                 .mapTo(String.class).stream().map(java.time.Instant::parse).collect(java.util.stream.Collectors.toSet()));

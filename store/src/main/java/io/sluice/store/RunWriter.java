@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -147,7 +148,9 @@ public final class RunWriter {
                                Optional<WaitReason> waitReason, Optional<Integer> exitCode) {
         TaskState to = Transitions.TASK.apply(from, event);
         String at = now();
-        String attempts = event == TaskEvent.START ? ", attempts = ?" : event == TaskEvent.CLEAR ? ", attempts = 0" : "";
+        // a cleared task keeps its attempt numbers (and their logs); its retries count from here
+        String attempts = event == TaskEvent.START ? ", attempts = ?"
+                : event == TaskEvent.CLEAR ? ", attempt_base = attempts, exit_code = NULL" : "";
         List<Object> args = new ArrayList<>(List.of(to.name(), nullable(waitReason.map(Enum::name)), nullable(exitCode), nullable(cause)));
         if (event == TaskEvent.START) {
             args.add(attempt);
@@ -181,6 +184,37 @@ public final class RunWriter {
         if (!state.isTerminal()) {
             runEvent(runId, state, state == RunState.RUNNING ? RunEvent.FAIL : RunEvent.CANCEL, cause);
         }
+    }
+
+    /**
+     * Sends a finished run round again (SPEC §6 clear): the named tasks go back to pending (their
+     * attempts and logs are kept), setup and teardown are due again, and the run is queued, to be
+     * driven in a fresh workspace on the same version. {@code expectedRowVersion}, when given,
+     * must still be the run's: a plan made earlier refuses to clear a run that changed since.
+     */
+    public void clearRun(String runId, RunState from, List<String> taskIds, StepState setup, StepState teardown,
+                         String cause, Optional<Long> expectedRowVersion) {
+        if (expectedRowVersion.isPresent()) {
+            long now = handle.createQuery("SELECT row_version FROM runs WHERE id = :id").bind("id", runId).mapTo(Long.class).one();
+            expectOne(now == expectedRowVersion.get() ? 1 : 0, "run " + runId + " changed since the plan was made");
+        }
+        Map<String, TaskRecord> byId = new java.util.HashMap<>();
+        RunStore.tasks(handle, runId).forEach(t -> byId.put(t.taskId(), t));
+        for (String taskId : taskIds) {
+            TaskRecord t = byId.get(taskId);
+            taskEvent(runId, taskId, t.state(), TaskEvent.CLEAR, t.attempts(), cause, Optional.empty(), Optional.empty());
+        }
+        runEvent(runId, from, RunEvent.CLEAR, cause);
+        jdbc("""
+                UPDATE runs SET round = round + 1, setup_state = ?, teardown_state = ?, cancel_requested = 0, timed_out = 0,
+                       driver_pid = NULL, driver_start = NULL, workspace = NULL, started_at = NULL, row_version = row_version + 1
+                WHERE id = ?""", setup.name(), teardown.name(), runId);
+    }
+
+    /** A step of a recovery plan is done: its run was cleared, or it was passed over (the note says why). */
+    public void recoveryStepDone(String planId, int position, Optional<String> note) {
+        jdbc("UPDATE recovery_steps SET cleared_at = ?, note = ? WHERE plan_id = ? AND position = ? AND cleared_at IS NULL",
+                now(), nullable(note), planId, position);
     }
 
     /** Records an attempt before its process starts, so that a crash right after still knows where its log and exit file are. */

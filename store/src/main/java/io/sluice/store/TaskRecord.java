@@ -13,5 +13,7 @@ public record TaskRecord(
         Optional<WaitReason> waitReason,
         int attempts,
         Optional<Integer> exitCode,
-        Optional<String> cause) {
+        Optional<String> cause,
+        /** Attempts it had used when it was last cleared: its declared retries count from there. */
+        int attemptBase) {
 }
