@@ -46,6 +46,22 @@ final class ScratchHomes {
         }
     }
 
+    /** Scratch homes whose session is gone: what {@link #removeAbandoned} would remove. */
+    static java.util.List<Path> abandoned() {
+        java.util.List<Path> found = new java.util.ArrayList<>();
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tmp, PREFIX + "*")) {
+            for (Path dir : dirs) {
+                if (isAbandoned(dir)) {
+                    found.add(dir);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // nothing to report
+        }
+        return found;
+    }
+
     private static boolean isAbandoned(Path dir) throws IOException {
         Path owner = dir.resolve(OWNER);
         if (!Files.isRegularFile(owner)) {
@@ -56,7 +72,7 @@ final class ScratchHomes {
         return f.length < 2 || !ProcTable.isAlive(pid, f[1]);
     }
 
-    private static void remove(Path dir) throws IOException {
+    static void remove(Path dir) throws IOException {
         if (Files.exists(dir.resolve("sluice.db"))) {
             try (Database db = Database.open(dir)) {
                 for (RunRecord r : new RunStore(db, Clock.systemUTC()).runs(Optional.empty(), 100_000)) {

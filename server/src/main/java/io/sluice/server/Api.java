@@ -50,10 +50,12 @@ final class Api {
     private final ServerStatus status;
     private final Clock clock;
     private final Recovery recovery;
+    private final io.sluice.engine.Cleanup cleanup;
 
     Api(RunStore runs, GateStore gate, ServerStore server, Tokens tokens, RunManager manager, RunSpecs specs, Deployer deployer,
-        Scheduler scheduler, ServerStatus status, Clock clock, Recovery recovery) {
+        Scheduler scheduler, ServerStatus status, Clock clock, Recovery recovery, io.sluice.engine.Cleanup cleanup) {
         this.recovery = recovery;
+        this.cleanup = cleanup;
         this.runs = runs;
         this.gate = gate;
         this.server = server;
@@ -97,6 +99,14 @@ final class Api {
             r.post("/api/v1/recover/plans", secured(Role.OPERATOR, this::plan));
             r.get("/api/v1/recover/plans/{plan}", secured(Role.VIEWER, ctx -> ctx.json(recovery.show(planId(ctx)))));
             r.post("/api/v1/recover/plans/{plan}/apply", secured(Role.OPERATOR, ctx -> ctx.json(recovery.apply(planId(ctx), who(ctx)))));
+            r.get("/api/v1/cleanup", secured(Role.OPERATOR, ctx -> ctx.json(cleanupJson(cleanup.find(), who(ctx), false))));
+            r.post("/api/v1/cleanup", secured(Role.OPERATOR, ctx -> {
+                var found = cleanup.find();
+                var done = cleanup.apply(who(ctx));
+                var m = cleanupJson(found, who(ctx), true);
+                m.put("done", done);
+                ctx.json(m);
+            }));
             r.get("/api/v1/audit", secured(Role.VIEWER, this::audit));
             r.get("/api/v1/alerts", secured(Role.VIEWER, ctx -> ctx.json(Map.of("deliveries", server.deliveries(200)))));
             r.get("/api/v1/tokens", secured(Role.ADMIN, ctx -> ctx.json(Map.of("tokens", server.tokens().stream()
@@ -433,6 +443,15 @@ final class Api {
             throw ApiError.badRequest("'" + id + "' is not a plan id");
         }
         return id;
+    }
+
+    private Map<String, Object> cleanupJson(List<io.sluice.engine.Cleanup.Leftover> found, String who, boolean applied) {
+        gate.audit(who, "cleanup", applied ? "apply" : "list", found.size() + (found.size() == 1 ? " leftover" : " leftovers")
+                + (applied ? " removed" : " found"), null);
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("leftovers", found.stream().map(l -> Map.of("kind", l.kind(), "run", l.run(), "what", l.what(), "detail", l.detail())).toList());
+        m.put("applied", applied);
+        return m;
     }
 
     private void audit(Context ctx) {

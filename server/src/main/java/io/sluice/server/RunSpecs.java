@@ -22,7 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Builds the spec of a run from what the home stored for its version: the definition and, for deployed versions, the files. */
-final class RunSpecs {
+public final class RunSpecs {
     private final RunStore store;
     private final VersionStorage storage;
     private final SluiceHome home;
@@ -33,7 +33,7 @@ final class RunSpecs {
     record Definition(Pipeline pipeline, Playbook playbook, StoredDefinition stored) {
     }
 
-    RunSpecs(RunStore store, VersionStorage storage, SluiceHome home, Resources capacity) {
+    public RunSpecs(RunStore store, VersionStorage storage, SluiceHome home, Resources capacity) {
         this.store = store;
         this.storage = storage;
         this.home = home;
@@ -51,7 +51,16 @@ final class RunSpecs {
     }
 
     /** The spec of an existing run (to start it, or to take it over after a restart). */
-    RunSpec forRun(RunRecord run) throws IOException {
+    /** The spec of the run, or empty when its version's files (or a dev run's workspace) are gone. */
+    public Optional<RunSpec> find(RunRecord run) {
+        try {
+            return Optional.of(forRun(run));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    public RunSpec forRun(RunRecord run) throws IOException {
         Definition d = definition(run.version());
         PipelineDirectory files;
         if (Files.isDirectory(storage.pathOf(run.version()))) {

@@ -93,7 +93,8 @@ public final class SluiceServer implements AutoCloseable {
         Scheduler scheduler = new Scheduler(gate, runs, specs, manager, clock, List.of(stuck, recovery[0]));
         Deployer deployer = new Deployer(gate, runs, storage, home.root().resolve("incoming"), clock, scheduler::replan);
         ServerStatus status = new ServerStatus(admission, manager, scheduler, home.root().toString());
-        Javalin http = new Api(runs, gate, server, tokens, manager, specs, deployer, scheduler, status, clock, recovery[0]).create();
+        Javalin http = new Api(runs, gate, server, tokens, manager, specs, deployer, scheduler, status, clock, recovery[0],
+                new io.sluice.engine.Cleanup(runs, home, specs::find, () -> environment(server))).create();
         try {
             http.start(options.bind(), options.port());
         } catch (RuntimeException e) {

@@ -82,6 +82,14 @@ public final class RunStore {
                 .bindList("states", states.stream().map(Enum::name).toList()).map(Rows.RUN).list());
     }
 
+    /** Finished runs whose teardown was due (the run started) but never completed: a crash between the two. */
+    public List<RunRecord> runsWithDueTeardown() {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT * FROM runs WHERE state IN ('SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELLED')
+                        AND teardown_state IN ('PENDING', 'RUNNING') AND started_at IS NOT NULL AND kind <> 'test'
+                        ORDER BY created_at""").map(Rows.RUN).list());
+    }
+
     /** When the run or task last changed state: how long it has been waiting. */
     public Optional<java.time.Instant> lastTransitionAt(String runId, Optional<String> taskId) {
         return jdbi.withHandle(h -> taskId.isEmpty()
