@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Sluice runs data pipelines with tests, isolation, playbooks and scripted recovery.",
         subcommands = {InitCommand.class, ValidateCommand.class, TestCommand.class, DeployCommand.class,
                 VersionsCommand.class, RollbackCommand.class, RunCommand.class, StatusCommand.class, LogsCommand.class,
-                WhyCommand.class, CancelCommand.class, ClearCommand.class, RecoverCommand.class, CleanupCommand.class, BackfillCommand.class, PlaybookCommand.class, AuditCommand.class, ServerCommand.class,
+                WhyCommand.class, CancelCommand.class, ClearCommand.class, RecoverCommand.class, CleanupCommand.class, ActionCommand.class, BackfillCommand.class, PlaybookCommand.class, AuditCommand.class, ServerCommand.class,
                 TokenCommand.class, SecretCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
 public final class Sluice implements Runnable {
 

@@ -74,6 +74,10 @@ final class WhyCommand implements Callable<Integer> {
                 entry.path("diagnose").asString("").lines().forEach(l -> out.println("    " + l));
                 out.println("  Fix:");
                 entry.path("fix").asString("").lines().forEach(l -> out.println("    " + l));
+                if (!entry.path("actions").isEmpty()) {
+                    out.println("  Fix scripts it names (a person decides; each asks first):");
+                    entry.path("actions").forEach(a -> out.println("    " + a.path("command").asString()));
+                }
             } else {
                 out.println("  playbook: no entry matches this failure. Add one to PLAYBOOK.md, for example:");
                 out.println("    ## " + task + " " + kind.replace('_', ' '));

@@ -42,6 +42,15 @@ public final class PlaybookCoverage {
         if (pipeline.environment().teardown().isPresent()) {
             check(playbook, playbookFile, Optional.empty(), FailureKind.TEARDOWN_FAILED, problems);
         }
+        for (PlaybookEntry entry : playbook.entries()) {
+            for (PlaybookEntry.Action a : entry.actions()) {
+                if (!pipeline.actions().containsKey(a.name())) {
+                    problems.add(Problem.error(playbookFile, a.line(), 1, "entry '" + entry.title() + "' names action '" + a.name()
+                            + "', which pipeline.yaml does not declare under actions:"
+                            + (pipeline.actions().isEmpty() ? "" : " (declared: " + String.join(", ", pipeline.actions().keySet()) + ")")));
+                }
+            }
+        }
         return problems;
     }
 

@@ -93,6 +93,7 @@ public final class PlaybookParser {
         private final StringBuilder diagnose = new StringBuilder();
         private final StringBuilder fix = new StringBuilder();
         private int diagnoseLine;
+        private final java.util.List<PlaybookEntry.Action> actions = new java.util.ArrayList<>();
         private int fixLine;
 
         EntryBuilder(String title, int line) {
@@ -128,6 +129,18 @@ public final class PlaybookParser {
                 matchBroken = parser.broken();
                 return;
             }
+            if (section == null && text.stripLeading().startsWith("action:")) {
+                String names = text.stripLeading().substring("action:".length());
+                for (String name : names.split(",")) {
+                    String n = name.strip();
+                    if (!io.sluice.definition.Ids.isValid(n)) {
+                        problems.error(number, 1, "entry '" + title + "': '" + n + "' is not an action name (action: NAME[, NAME])");
+                    } else {
+                        actions.add(new PlaybookEntry.Action(n, number));
+                    }
+                }
+                return;
+            }
             if ("diagnose".equals(section)) {
                 diagnose.append(text).append('\n');
             } else if ("fix".equals(section)) {
@@ -155,7 +168,7 @@ public final class PlaybookParser {
                 problems.warning(line, 1, "entry '" + title + "' has no conditions, so it matches every failure;"
                         + " name the task and kind it is for");
             }
-            PlaybookEntry entry = new PlaybookEntry(title, line, match, diagnose.toString().strip(), fix.toString().strip());
+            PlaybookEntry entry = new PlaybookEntry(title, line, match, diagnose.toString().strip(), fix.toString().strip(), actions);
             // kept even when a section is missing, so coverage is not reported twice for one mistake
             return Optional.of(entry);
         }

@@ -107,11 +107,13 @@ final class Alerts {
         alert.put("logical_date", run.logicalDate());
         alert.put("error_excerpt", excerpt);
         alert.put("playbook", entry.map(e -> Map.of("title", e.title(), "match", e.match().describe(), "diagnose", e.diagnose(),
-                "fix", e.fix())).orElse(null));
+                "fix", e.fix(), "actions", Explanations.actionCommands(run, e))).orElse(null));
         alert.put("link", baseUrl + "/api/v1/runs/" + run.id());
         String text = ":rotating_light: " + run.pipeline() + " " + run.logicalDate() + ": " + task.map(t -> t + " ").orElse("")
                 + kind.replace('_', ' ') + " (run " + run.id() + ")\n```" + excerpt + "```"
-                + entry.map(e -> "\n*Playbook: " + e.title() + "*\n*Diagnose*\n" + e.diagnose() + "\n*Fix*\n" + e.fix()).orElse("\n(no playbook entry matched)")
+                + entry.map(e -> "\n*Playbook: " + e.title() + "*\n*Diagnose*\n" + e.diagnose() + "\n*Fix*\n" + e.fix()
+                        + Explanations.actionCommands(run, e).stream().map(a -> "\n`" + a.get("command") + "`").collect(java.util.stream.Collectors.joining()))
+                        .orElse("\n(no playbook entry matched)")
                 + "\n" + alert.get("link");
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("text", text);

@@ -51,9 +51,12 @@ final class Api {
     private final Clock clock;
     private final Recovery recovery;
     private final io.sluice.engine.Cleanup cleanup;
+    private final io.sluice.engine.ActionRunner actions;
 
     Api(RunStore runs, GateStore gate, ServerStore server, Tokens tokens, RunManager manager, RunSpecs specs, Deployer deployer,
-        Scheduler scheduler, ServerStatus status, Clock clock, Recovery recovery, io.sluice.engine.Cleanup cleanup) {
+        Scheduler scheduler, ServerStatus status, Clock clock, Recovery recovery, io.sluice.engine.Cleanup cleanup,
+        io.sluice.engine.ActionRunner actions) {
+        this.actions = actions;
         this.recovery = recovery;
         this.cleanup = cleanup;
         this.runs = runs;
@@ -107,6 +110,8 @@ final class Api {
                 m.put("done", done);
                 ctx.json(m);
             }));
+            r.post("/api/v1/pipelines/{id}/actions/{name}", secured(Role.OPERATOR, this::startAction));
+            r.get("/api/v1/actions/{action}", secured(Role.VIEWER, this::action));
             r.get("/api/v1/audit", secured(Role.VIEWER, this::audit));
             r.get("/api/v1/alerts", secured(Role.VIEWER, ctx -> ctx.json(Map.of("deliveries", server.deliveries(200)))));
             r.get("/api/v1/tokens", secured(Role.ADMIN, ctx -> ctx.json(Map.of("tokens", server.tokens().stream()
@@ -452,6 +457,92 @@ final class Api {
         m.put("leftovers", found.stream().map(l -> Map.of("kind", l.kind(), "run", l.run(), "what", l.what(), "detail", l.detail())).toList());
         m.put("applied", applied);
         return m;
+    }
+
+    /** Starts a declared fix script (or, with "dry_run", says what it would run); 202 with its id. */
+    private void startAction(Context ctx) throws Exception {
+        String id = pipelineId(ctx);
+        String name = ctx.pathParam("name");
+        if (!Ids.isValid(name)) {
+            throw ApiError.badRequest("'" + name + "' is not an action name");
+        }
+        String version = gate.activeVersion(id).orElseThrow(() -> ApiError.notFound("no pipeline '" + id + "' is deployed"));
+        Pipeline p = specs.definition(version).pipeline();
+        io.sluice.definition.Action action = p.actions().get(name);
+        if (action == null) {
+            throw ApiError.notFound(id + " declares no action '" + name + "'"
+                    + (p.actions().isEmpty() ? " (it declares none)" : " (its actions: " + String.join(", ", p.actions().keySet()) + ")"));
+        }
+        JsonNode body = body(ctx);
+        Optional<String> date = body.hasNonNull("date") ? Optional.of(body.get("date").asString()) : Optional.empty();
+        Interval interval;
+        try {
+            interval = LogicalDates.manual(p.schedule(), p.timezone(), date, clock.instant());
+        } catch (InvalidDateException e) {
+            throw ApiError.badRequest(e.getMessage());
+        }
+        String logicalDate = LogicalDates.format(interval, p.schedule(), p.timezone());
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("pipeline", id);
+        m.put("action", name);
+        m.put("description", action.description().orElse(""));
+        m.put("run", action.run());
+        m.put("logical_date", logicalDate);
+        m.put("version", version);
+        if (body.path("dry_run").asBoolean(false)) {
+            ctx.json(m);
+            return;
+        }
+        var request = new io.sluice.engine.ActionRunner.Request(version, p, specs.files(version), action, logicalDate, interval, who(ctx));
+        String actionId = actions.record(request);
+        gate.audit(who(ctx), "action", id + " " + name, "started", "for " + logicalDate + ", action run " + actionId);
+        String who = who(ctx);
+        Thread.ofPlatform().daemon().name("sluice-action-" + actionId).start(() -> {
+            int exit = actions.run(actionId, request);
+            gate.audit(who, "action", id + " " + name, exit == 0 ? "succeeded" : "failed: exit " + exit, "action run " + actionId);
+        });
+        m.put("id", actionId);
+        ctx.status(202).json(m);
+    }
+
+    private void action(Context ctx) {
+        String id = ctx.pathParam("action");
+        if (!id.matches(RUN_ID)) {
+            throw ApiError.badRequest("'" + id + "' is not an action run id");
+        }
+        var a = runs.action(id).orElseThrow(() -> ApiError.notFound("no action run '" + id + "'"));
+        long from = Optional.ofNullable(ctx.queryParam("from")).map(f -> number(f, "from").longValue()).orElse(0L);
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("id", a.id());
+        m.put("pipeline", a.pipeline());
+        m.put("action", a.action());
+        m.put("logical_date", a.logicalDate());
+        m.put("who", a.who());
+        m.put("started_at", a.startedAt().toString());
+        m.put("ended_at", a.endedAt().map(Instant::toString).orElse(null));
+        m.put("exit_code", a.exitCode().orElse(null));
+        m.put("state", a.endedAt().isEmpty() ? "running" : a.exitCode().orElse(1) == 0 ? "succeeded" : "failed");
+        byte[] log = new byte[0];
+        try {
+            java.nio.file.Path path = java.nio.file.Path.of(a.logPath());
+            if (java.nio.file.Files.exists(path)) {
+                try (var ch = java.nio.channels.FileChannel.open(path)) {
+                    long size = ch.size();
+                    long start = Math.max(0, Math.min(from, size));
+                    int n = (int) Math.min(size - start, 1 << 20);
+                    var buf = java.nio.ByteBuffer.allocate(n);
+                    ch.read(buf, start);
+                    log = buf.array();
+                    from = start;
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new ApiError(500, "internal", "cannot read the action's log: " + e.getMessage());
+        }
+        m.put("log", mask(new String(log, java.nio.charset.StandardCharsets.UTF_8)));
+        m.put("from", from);
+        m.put("next", from + log.length);
+        ctx.json(m);
     }
 
     private void audit(Context ctx) {

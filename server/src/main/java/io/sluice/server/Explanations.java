@@ -68,6 +68,7 @@ public final class Explanations {
                 p.put("match", e.match().describe());
                 p.put("diagnose", e.diagnose());
                 p.put("fix", e.fix());
+                p.put("actions", actionCommands(run, e));
                 return (Object) p;
             }).orElse(null));
             items.add(m);
@@ -82,5 +83,11 @@ public final class Explanations {
 
     private static Optional<AttemptRecord> lastAttempt(List<AttemptRecord> attempts, String name) {
         return attempts.stream().filter(a -> a.taskId().equals(name)).reduce((a, b) -> a.attempt() >= b.attempt() ? a : b);
+    }
+
+    /** The commands that run the fix scripts an entry names, for the run's date. */
+    static List<Map<String, String>> actionCommands(RunRecord run, PlaybookEntry e) {
+        return e.actions().stream().map(a -> Map.of("name", a.name(),
+                "command", "sluice action " + run.pipeline() + " " + a.name() + " --date " + run.logicalDate())).toList();
     }
 }

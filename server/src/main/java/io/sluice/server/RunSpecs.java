@@ -79,6 +79,11 @@ public final class RunSpecs {
         return Optional.of(new java.util.HashSet<>(store.tasks(run.id()).stream().map(t -> t.taskId()).toList()));
     }
 
+    /** The stored files of a deployed version. */
+    public PipelineDirectory files(String version) throws IOException {
+        return storage.open(version);
+    }
+
     /** The spec of a new run of a deployed version. */
     RunSpec forNew(String version, RunKind kind, Interval interval, String logicalDate, Map<String, String> params) throws IOException {
         Definition d = definition(version);

@@ -94,7 +94,8 @@ public final class SluiceServer implements AutoCloseable {
         Deployer deployer = new Deployer(gate, runs, storage, home.root().resolve("incoming"), clock, scheduler::replan);
         ServerStatus status = new ServerStatus(admission, manager, scheduler, home.root().toString());
         Javalin http = new Api(runs, gate, server, tokens, manager, specs, deployer, scheduler, status, clock, recovery[0],
-                new io.sluice.engine.Cleanup(runs, home, specs::find, () -> environment(server))).create();
+                new io.sluice.engine.Cleanup(runs, home, specs::find, () -> environment(server)),
+                new io.sluice.engine.ActionRunner(runs, home, () -> environment(server))).create();
         try {
             http.start(options.bind(), options.port());
         } catch (RuntimeException e) {

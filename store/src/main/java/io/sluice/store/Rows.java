@@ -102,12 +102,12 @@ final class Rows {
         return text == null ? Optional.empty() : Optional.of(Instant.parse(text));
     }
 
-    private static Optional<Integer> integer(ResultSet rs, String column) throws SQLException {
+    static Optional<Integer> integer(ResultSet rs, String column) throws SQLException {
         int v = rs.getInt(column);
         return rs.wasNull() ? Optional.empty() : Optional.of(v);
     }
 
-    private static Optional<Long> longValue(ResultSet rs, String column) throws SQLException {
+    static Optional<Long> longValue(ResultSet rs, String column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? Optional.empty() : Optional.of(v);
     }

@@ -82,6 +82,43 @@ public final class RunStore {
                 .bindList("states", states.stream().map(Enum::name).toList()).map(Rows.RUN).list());
     }
 
+    /** A fix script's run ({@code sluice action}), as recorded. */
+    public record ActionRun(String id, String pipeline, String version, String action, String logicalDate, String who,
+                            String logPath, String workspace, Optional<Long> pid, Optional<String> pidStart,
+                            java.time.Instant startedAt, Optional<java.time.Instant> endedAt, Optional<Integer> exitCode) {
+    }
+
+    /** Records a fix script's run before it starts, so that cleanup can find its workspace after any crash. */
+    public void startAction(String id, String pipeline, String version, String action, String logicalDate, String who,
+                            String logPath, String workspace) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO action_runs (id, pipeline, version, action, logical_date, who, log_path, workspace, started_at)
+                        VALUES (:id, :p, :v, :a, :d, :who, :log, :ws, :at)""")
+                .bind("id", id).bind("p", pipeline).bind("v", version).bind("a", action).bind("d", logicalDate).bind("who", who)
+                .bind("log", logPath).bind("ws", workspace).bind("at", clock.instant().toString()).execute());
+    }
+
+    public void actionProcess(String id, long pid, String pidStart) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE action_runs SET pid = :pid, pid_start = :start WHERE id = :id")
+                .bind("pid", pid).bind("start", pidStart).bind("id", id).execute());
+    }
+
+    public void endAction(String id, int exitCode) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE action_runs SET ended_at = :at, exit_code = :exit WHERE id = :id AND ended_at IS NULL")
+                .bind("at", clock.instant().toString()).bind("exit", exitCode).bind("id", id).execute());
+    }
+
+    public Optional<ActionRun> action(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM action_runs WHERE id = :id").bind("id", id)
+                .map((rs, ctx) -> new ActionRun(rs.getString("id"), rs.getString("pipeline"), rs.getString("version"), rs.getString("action"),
+                        rs.getString("logical_date"), rs.getString("who"), rs.getString("log_path"), rs.getString("workspace"),
+                        Rows.longValue(rs, "pid"), Optional.ofNullable(rs.getString("pid_start")),
+                        java.time.Instant.parse(rs.getString("started_at")),
+                        Optional.ofNullable(rs.getString("ended_at")).map(java.time.Instant::parse),
+                        Rows.integer(rs, "exit_code")))
+                .findOne());
+    }
+
     /** Finished runs whose teardown was due (the run started) but never completed: a crash between the two. */
     public List<RunRecord> runsWithDueTeardown() {
         return jdbi.withHandle(h -> h.createQuery("""
