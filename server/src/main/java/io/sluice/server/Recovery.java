@@ -201,10 +201,10 @@ final class Recovery implements Runnable {
             step.put("logical_date", s.logicalDate());
             step.put("action", s.action());
             step.put("why", s.why());
-            Optional<RunRecord> now = runs.findRun(s.runId());
+            Optional<RecoveryStore.RunNow> now = s.now();
             String state = now.map(r -> r.state().wireName()).orElse("gone");
             step.put("state", state);
-            step.put("reason", now.flatMap(RunRecord::reason).orElse(null));
+            step.put("reason", now.flatMap(RecoveryStore.RunNow::reason).orElse(null));
             step.put("changed_since_plan", now.map(r -> r.rowVersion() != s.rowVersion()).orElse(true) && s.clearedAt().isEmpty());
             step.put("cleared_at", s.clearedAt().map(Instant::toString).orElse(null));
             step.put("note", s.note().orElse(null));
@@ -231,7 +231,7 @@ final class Recovery implements Runnable {
         }
         List<String> changed = new ArrayList<>();
         for (RecoveryStore.StepRecord s : plan.steps()) {
-            Optional<RunRecord> now = runs.findRun(s.runId());
+            Optional<RecoveryStore.RunNow> now = s.now();
             if (now.isEmpty() || now.get().rowVersion() != s.rowVersion()) {
                 changed.add(s.runId() + " (" + s.pipeline() + " " + s.logicalDate() + ", now "
                         + now.map(r -> r.state().wireName()).orElse("gone") + ")");
@@ -271,7 +271,7 @@ final class Recovery implements Runnable {
         int inFlight = 0;
         for (RecoveryStore.StepRecord s : plan.steps()) {
             if (s.clearedAt().isPresent() && s.note().isEmpty()) {
-                RunState state = runs.findRun(s.runId()).map(RunRecord::state).orElse(RunState.SUCCEEDED);
+                RunState state = s.now().map(RecoveryStore.RunNow::state).orElse(RunState.SUCCEEDED);
                 if (state == RunState.QUEUED || state == RunState.RUNNING) {
                     inFlight++;
                 }

@@ -20,7 +20,11 @@ public final class RecoveryStore {
 
     /** A step as saved: the run it clears, and what happened when the plan was applied. */
     public record StepRecord(int position, String runId, String pipeline, String logicalDate, String action, String why,
-                             long rowVersion, Optional<Instant> clearedAt, Optional<String> note) {
+                             long rowVersion, Optional<Instant> clearedAt, Optional<String> note, Optional<RunNow> now) {
+    }
+
+    /** The step's run as it is now (read with the step, in one query): empty when the run is gone. */
+    public record RunNow(RunState state, Optional<String> reason, long rowVersion) {
     }
 
     public record PlanRecord(String id, Instant createdAt, String createdBy, String scope, String resumes,
@@ -75,10 +79,18 @@ public final class RecoveryStore {
     }
 
     private static List<StepRecord> steps(org.jdbi.v3.core.Handle h, String planId) {
-        return h.createQuery("SELECT * FROM recovery_steps WHERE plan_id = :id ORDER BY position").bind("id", planId)
-                .map((rs, ctx) -> new StepRecord(rs.getInt("position"), rs.getString("run_id"), rs.getString("pipeline"),
-                        rs.getString("logical_date"), rs.getString("action"), rs.getString("why"), rs.getLong("row_version"),
-                        Optional.ofNullable(rs.getString("cleared_at")).map(Instant::parse), Optional.ofNullable(rs.getString("note"))))
+        return h.createQuery("""
+                        SELECT s.*, r.state AS run_state, r.reason AS run_reason, r.row_version AS run_row_version
+                        FROM recovery_steps s LEFT JOIN runs r ON r.id = s.run_id
+                        WHERE s.plan_id = :id ORDER BY s.position""").bind("id", planId)
+                .map((rs, ctx) -> {
+                    String state = rs.getString("run_state");
+                    Optional<RunNow> now = state == null ? Optional.empty()
+                            : Optional.of(new RunNow(RunState.valueOf(state), Optional.ofNullable(rs.getString("run_reason")), rs.getLong("run_row_version")));
+                    return new StepRecord(rs.getInt("position"), rs.getString("run_id"), rs.getString("pipeline"),
+                            rs.getString("logical_date"), rs.getString("action"), rs.getString("why"), rs.getLong("row_version"),
+                            Optional.ofNullable(rs.getString("cleared_at")).map(Instant::parse), Optional.ofNullable(rs.getString("note")), now);
+                })
                 .list();
     }
 
