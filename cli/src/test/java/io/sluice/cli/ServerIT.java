@@ -267,13 +267,19 @@ class ServerIT {
         assertThat(server.call("GET", "/api/v1/runs", viewer, null).statusCode()).isEqualTo(200);
         for (String[] call : new String[][] {{"POST", "/api/v1/pipelines/catchup_daily/runs", "{}"}, {"POST", "/api/v1/runs/abc/cancel", "{}"},
                 {"POST", "/api/v1/tokens", "{\"name\":\"x\",\"role\":\"admin\"}"}, {"PUT", "/api/v1/secrets/X", "v"},
-                {"POST", "/api/v1/pipelines", "zip"}}) {
+                {"POST", "/api/v1/pipelines", "zip"}, {"POST", "/api/v1/runs/abcd/clear", "{}"}, {"POST", "/api/v1/recover/plans", "{}"},
+                {"POST", "/api/v1/recover/plans/abcd/apply", "{}"}, {"GET", "/api/v1/cleanup", null}, {"POST", "/api/v1/cleanup", "{}"},
+                {"POST", "/api/v1/pipelines/catchup_daily/actions/fix", "{}"}, {"POST", "/api/v1/pipelines/catchup_daily/clear", "{}"}}) {
             HttpResponse<String> answer = server.call(call[0], call[1], viewer, call[2]);
             assertThat(answer.statusCode()).as(call[0] + " " + call[1]).isEqualTo(403);
             assertThat(JSON.readTree(answer.body()).at("/error/message").asString()).contains("viewer");
         }
         String operator = sluice.run("token", "create", "operator_bot", "--role", "operator").out().trim();
         assertThat(server.call("POST", "/api/v1/tokens", operator, "{\"name\":\"y\",\"role\":\"admin\"}").statusCode()).isEqualTo(403);
+        assertThat(server.call("GET", "/api/v1/cleanup", operator, null).statusCode()).as("operators clean up").isEqualTo(200);
+        HttpResponse<String> hostile = server.call("POST", "/api/v1/runs/abcd/clear", operator, "{\"tasks\": [\"../x\"]}");
+        assertThat(hostile.statusCode()).isIn(400, 404);
+        assertThat(server.call("POST", "/api/v1/recover/plans", operator, "{\"since\": \"yesterday\"}").statusCode()).isEqualTo(400);
 
         for (String path : List.of("/api/v1/runs/..%2F..%2Fetc%2Fpasswd", "/api/v1/runs/../../etc/passwd/logs", "/api/v1/runs/abc%00/why",
                 "/api/v1/pipelines/..%2Fx/versions")) {
