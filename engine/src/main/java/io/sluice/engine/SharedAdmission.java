@@ -137,6 +137,27 @@ public final class SharedAdmission implements Admission {
         wake.forEach(Runnable::run);
     }
 
+    /** For metrics: slots used in each pool the server knows. */
+    public synchronized Map<String, Integer> poolsUsed() {
+        Map<String, Integer> m = new java.util.TreeMap<>();
+        poolLimits.keySet().forEach(p -> m.put(p, poolUsed.getOrDefault(p, 0)));
+        return m;
+    }
+
+    public Map<String, Integer> poolLimits() {
+        return poolLimits;
+    }
+
+    /** For metrics: how many tasks wait, by reason (capacity or pool). */
+    public synchronized Map<String, Integer> waitingByReason() {
+        Map<String, Integer> m = new java.util.TreeMap<>(Map.of("capacity", 0, "pool", 0));
+        for (Waiter w : waiters.values()) {
+            boolean poolFull = w.pool().isPresent() && poolUsed.getOrDefault(w.pool().get(), 0) >= poolLimits.getOrDefault(w.pool().get(), 0);
+            m.merge(poolFull ? "pool" : "capacity", 1, Integer::sum);
+        }
+        return m;
+    }
+
     /** For status and metrics: what is used now. */
     public synchronized Resources used() {
         return used;

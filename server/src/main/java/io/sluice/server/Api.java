@@ -52,10 +52,12 @@ final class Api {
     private final Recovery recovery;
     private final io.sluice.engine.Cleanup cleanup;
     private final io.sluice.engine.ActionRunner actions;
+    private final Metrics metrics;
 
     Api(RunStore runs, GateStore gate, ServerStore server, Tokens tokens, RunManager manager, RunSpecs specs, Deployer deployer,
         Scheduler scheduler, ServerStatus status, Clock clock, Recovery recovery, io.sluice.engine.Cleanup cleanup,
-        io.sluice.engine.ActionRunner actions) {
+        io.sluice.engine.ActionRunner actions, Metrics metrics) {
+        this.metrics = metrics;
         this.actions = actions;
         this.recovery = recovery;
         this.cleanup = cleanup;
@@ -82,6 +84,7 @@ final class Api {
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             var r = config.routes;
             r.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
+            r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
             r.get("/api/v1/status", secured(Role.VIEWER, ctx -> ctx.json(status.json())));
             r.get("/api/v1/pipelines", secured(Role.VIEWER, this::pipelines));
             r.post("/api/v1/pipelines", secured(Role.ADMIN, this::deploy));

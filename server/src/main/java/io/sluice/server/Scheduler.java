@@ -45,6 +45,12 @@ final class Scheduler {
     private volatile boolean stopped;
     private final List<Runnable> duties;
     private volatile long lastTickNanos;
+    /** Told how long each tick took (for /metrics). */
+    private volatile java.util.function.LongConsumer tickObserver = n -> { };
+
+    void observeTicks(java.util.function.LongConsumer observer) {
+        this.tickObserver = observer;
+    }
 
     Scheduler(GateStore gate, RunStore store, RunSpecs specs, RunManager runs, Clock clock, List<Runnable> duties) {
         this.gate = gate;
@@ -94,6 +100,7 @@ final class Scheduler {
                 LOG.error("scheduler tick failed; trying again", e); // the loop never dies
             }
             lastTickNanos = System.nanoTime() - started;
+            tickObserver.accept(lastTickNanos);
             lock.lock();
             try {
                 long millis = Duration.between(clock.instant(), sleepUntil).toMillis();

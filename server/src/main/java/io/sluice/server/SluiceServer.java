@@ -82,20 +82,25 @@ public final class SluiceServer implements AutoCloseable {
         String[] baseUrl = {"http://" + options.bind() + ":" + options.port()};
         Alerts alerts = new Alerts(server, runs, options.defaultSinks(), options.allowPrivateWebhooks(), baseUrl[0]);
         Recovery[] recovery = {null};
+        Metrics[] metrics = {null};
         RunManager manager = new RunManager(runs, gate, home, executor, admission, specs, clock,
                 () -> environment(server), (run, spec) -> {
                     alerts.runEnded(run, spec);
+                    if (metrics[0] != null) {
+                        metrics[0].runEnded(run);
+                    }
                     recovery[0].run(); // a plan being applied may clear its next step now
                 });
         recovery[0] = new Recovery(runs, new RecoveryStore(database, clock), gate, specs, manager::reconsiderSoon, clock,
                 (int) Math.max(2, Math.ceil(options.capacity().milliCpus() / 1000.0)));
         StuckWatch stuck = new StuckWatch(runs, server, specs, alerts, clock);
         Scheduler scheduler = new Scheduler(gate, runs, specs, manager, clock, List.of(stuck, recovery[0]));
+        metrics[0] = new Metrics(server, runs, admission, scheduler);
         Deployer deployer = new Deployer(gate, runs, storage, home.root().resolve("incoming"), clock, scheduler::replan);
         ServerStatus status = new ServerStatus(admission, manager, scheduler, home.root().toString());
         Javalin http = new Api(runs, gate, server, tokens, manager, specs, deployer, scheduler, status, clock, recovery[0],
                 new io.sluice.engine.Cleanup(runs, home, specs::find, () -> environment(server)),
-                new io.sluice.engine.ActionRunner(runs, home, () -> environment(server))).create();
+                new io.sluice.engine.ActionRunner(runs, home, () -> environment(server)), metrics[0]).create();
         try {
             http.start(options.bind(), options.port());
         } catch (RuntimeException e) {

@@ -101,4 +101,22 @@ public final class ServerStore {
         return jdbi.withHandle(h -> h.createUpdate("INSERT INTO stuck_alerts (run_id, task_id, sent_at) VALUES (:r, :t, :at) ON CONFLICT DO NOTHING")
                 .bind("r", runId).bind("t", taskId).bind("at", clock.instant().toString()).execute()) == 1;
     }
+
+    /** Counts for /metrics, read in one go: runs and tasks by state, alert deliveries by state, playbook matches and gaps. */
+    public Map<String, Map<String, Long>> counts() {
+        return jdbi.withHandle(h -> {
+            Map<String, Map<String, Long>> all = new TreeMap<>();
+            for (String[] q : new String[][] {
+                    {"runs", "SELECT state, COUNT(*) FROM runs WHERE kind <> 'test' GROUP BY state"},
+                    {"tasks", "SELECT t.state, COUNT(*) FROM tasks t JOIN runs r ON r.id = t.run_id WHERE r.kind <> 'test' GROUP BY t.state"},
+                    {"alerts", "SELECT state, COUNT(*) FROM alert_deliveries GROUP BY state"},
+                    {"playbook", "SELECT 'matched', COUNT(*) FROM attempts WHERE playbook_entry IS NOT NULL"
+                            + " UNION ALL SELECT 'gaps', COUNT(*) FROM playbook_gaps"}}) {
+                Map<String, Long> m = new TreeMap<>();
+                h.createQuery(q[1]).map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).forEach(e -> m.put(e.getKey(), e.getValue()));
+                all.put(q[0], m);
+            }
+            return all;
+        });
+    }
 }
