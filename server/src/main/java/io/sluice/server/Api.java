@@ -84,6 +84,7 @@ final class Api {
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             var r = config.routes;
             r.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
+            new WebUi(runs, gate, server, tokens, manager, specs, recovery, this::mask, clock).routes(r);
             r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
             r.get("/api/v1/status", secured(Role.VIEWER, ctx -> ctx.json(status.json())));
             r.get("/api/v1/pipelines", secured(Role.VIEWER, this::pipelines));
@@ -128,7 +129,8 @@ final class Api {
                 error(ctx, 500, "internal", "internal error (the server log has the details)");
             });
             r.error(404, ctx -> {
-                if (ctx.result() == null || !ctx.result().startsWith("{\"error\"")) {
+                boolean page = ctx.result() != null && String.valueOf(ctx.res().getContentType()).startsWith("text/html");
+                if (!page && (ctx.result() == null || !ctx.result().startsWith("{\"error\""))) {
                     error(ctx, 404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path());
                 }
             });

@@ -4,7 +4,9 @@ import io.sluice.run.RunEvent;
 import io.sluice.run.RunState;
 import io.sluice.run.TaskState;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
@@ -117,6 +119,20 @@ public final class RunStore {
                         Optional.ofNullable(rs.getString("ended_at")).map(java.time.Instant::parse),
                         Rows.integer(rs, "exit_code")))
                 .findOne());
+    }
+
+    /** The newest {@code perPipeline} runs of every pipeline (not tests), newest first, in one query: the pipelines page. */
+    public Map<String, List<RunRecord>> recentRunsByPipeline(int perPipeline) {
+        return jdbi.withHandle(h -> {
+            Map<String, List<RunRecord>> by = new java.util.TreeMap<>();
+            h.createQuery("""
+                            SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY pipeline ORDER BY created_at DESC, id DESC) AS n
+                                           FROM runs WHERE kind <> 'test')
+                            WHERE n <= :n ORDER BY pipeline, created_at DESC, id DESC""")
+                    .bind("n", perPipeline).map(Rows.RUN)
+                    .forEach(r -> by.computeIfAbsent(r.pipeline(), k -> new ArrayList<>()).add(r));
+            return by;
+        });
     }
 
     /** Finished runs whose teardown was due (the run started) but never completed: a crash between the two. */
