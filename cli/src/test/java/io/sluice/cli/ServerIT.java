@@ -156,6 +156,15 @@ class ServerIT {
                 .extracting(r -> r.get("logical_date").asString() + " " + r.get("state").asString())
                 .containsExactlyInAnyOrder(day(3) + " succeeded", day(2) + " succeeded", day(1) + " succeeded"));
         assertThat(runs("catchup_daily")).extracting(r -> r.get("kind").asString()).containsOnly("scheduled");
+
+        // what a Prometheus scrape sees, with no token, as for /healthz
+        HttpResponse<String> metrics = server.call("GET", "/metrics", null, null);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        java.util.regex.Matcher succeeded = java.util.regex.Pattern.compile("(?m)^sluice_runs\\{state=\"succeeded\"} ([0-9.]+)$").matcher(metrics.body());
+        assertThat(succeeded.find()).as(metrics.body()).isTrue();
+        assertThat(Double.parseDouble(succeeded.group(1))).isGreaterThanOrEqualTo(3);
+        assertThat(metrics.body()).contains("sluice_capacity_cpus{use=\"free\"}").contains("sluice_scheduler_tick_seconds_count")
+                .contains("sluice_run_duration_seconds_count{state=\"succeeded\"}").contains("sluice_tasks_waiting{reason=\"pool\"}");
     }
 
     @Test
