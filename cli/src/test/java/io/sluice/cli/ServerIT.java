@@ -141,7 +141,7 @@ class ServerIT {
     }
 
     @Test
-    void catchupCreatesOneRunPerMissedDayButNotForTodaysUnfinishedInterval() throws IOException {
+    void catchupCreatesOneRunPerMissedDayButNotForTodaysUnfinishedInterval() throws Exception {
         deploy(pipeline("catchup_daily", """
                 id: catchup_daily
                 schedule: "@daily"

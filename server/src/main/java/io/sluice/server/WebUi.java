@@ -246,7 +246,7 @@ final class WebUi {
 
     private void pipelines(Context ctx, Session s) {
         Map<String, String> active = gate.activeVersions();
-        Map<String, List<RunRecord>> recent = runs.recentRunsByPipeline(30);
+        Map<String, List<RunStore.RunSquare>> recent = runs.recentRunsByPipeline(30);
         java.util.TreeSet<String> ids = new java.util.TreeSet<>(active.keySet());
         recent.keySet().stream().filter(Ids::isValid).forEach(ids::add);
         Html h = new Html();
@@ -257,9 +257,10 @@ final class WebUi {
         Instant now = clock.instant();
         for (String id : ids) {
             h.raw("<tr><td>").link("/pipelines/" + id, id).raw("</td><td>");
-            for (RunRecord r : recent.getOrDefault(id, List.of())) {
-                h.raw("<a class=\"sq " + Html.esc(r.state().wireName()) + "\" href=\"/runs/" + Html.esc(r.id()) + "\" title=\""
-                        + Html.esc(r.logicalDate() + " " + r.state().wireName() + " (" + r.kind().wireName() + ")") + "\"></a>");
+            for (RunStore.RunSquare r : recent.getOrDefault(id, List.of())) {
+                String state = r.state().wireName();
+                h.raw("<a class=\"sq ").raw(state).raw("\" href=\"/runs/").text(r.id()).raw("\" title=\"").text(r.logicalDate())
+                        .raw(" ").raw(state).raw("\"></a>");
             }
             h.raw("</td><td class=\"hide-sm\">");
             String version = active.get(id);
@@ -270,14 +271,22 @@ final class WebUi {
         render(ctx, s, "Pipelines", "/", h.toString());
     }
 
+    /** The next fire of each version's schedule, kept until it has passed: computing it is the costly part of the page. */
+    private final Map<String, Instant> nextFire = new ConcurrentHashMap<>();
+
     private String nextRun(String version, Instant now) {
+        Instant cached = nextFire.get(version);
+        if (cached != null && cached.isAfter(now)) {
+            return TIME.format(cached) + " UTC";
+        }
         try {
             Pipeline p = specs.definition(version).pipeline();
             if (p.schedule().isEmpty()) {
                 return "manual";
             }
-            return p.schedule().get().nextAfter(ZonedDateTime.ofInstant(now, p.timezone()))
-                    .map(next -> TIME.format(next.toInstant()) + " UTC").orElse("never");
+            Optional<Instant> next = p.schedule().get().nextAfter(ZonedDateTime.ofInstant(now, p.timezone())).map(ZonedDateTime::toInstant);
+            next.ifPresent(n -> nextFire.put(version, n));
+            return next.map(n -> TIME.format(n) + " UTC").orElse("never");
         } catch (RuntimeException e) {
             return "?";
         }

@@ -121,16 +121,30 @@ public final class RunStore {
                 .findOne());
     }
 
+    /** A run as a square on the pipelines page: only what it shows. */
+    public record RunSquare(String id, String logicalDate, RunState state, RunKind kind) {
+    }
+
     /** The newest {@code perPipeline} runs of every pipeline (not tests), newest first, in one query: the pipelines page. */
-    public Map<String, List<RunRecord>> recentRunsByPipeline(int perPipeline) {
+    public Map<String, List<RunSquare>> recentRunsByPipeline(int perPipeline) {
         return jdbi.withHandle(h -> {
-            Map<String, List<RunRecord>> by = new java.util.TreeMap<>();
-            h.createQuery("""
-                            SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY pipeline ORDER BY created_at DESC, id DESC) AS n
-                                           FROM runs WHERE kind <> 'test')
-                            WHERE n <= :n ORDER BY pipeline, created_at DESC, id DESC""")
-                    .bind("n", perPipeline).map(Rows.RUN)
-                    .forEach(r -> by.computeIfAbsent(r.pipeline(), k -> new ArrayList<>()).add(r));
+            Map<String, List<RunSquare>> by = new java.util.TreeMap<>();
+            try (var statement = h.getConnection().prepareStatement("""
+                    SELECT pipeline, id, logical_date, state, kind FROM
+                      (SELECT pipeline, id, logical_date, state, kind,
+                              ROW_NUMBER() OVER (PARTITION BY pipeline ORDER BY created_at DESC, id DESC) AS n
+                       FROM runs WHERE kind <> 'test')
+                    WHERE n <= ?""")) {
+                statement.setInt(1, perPipeline);
+                try (var rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        by.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new RunSquare(rs.getString(2), rs.getString(3),
+                                RunState.valueOf(rs.getString(4)), RunKind.fromWireName(rs.getString(5))));
+                    }
+                }
+            } catch (java.sql.SQLException e) {
+                throw new StoreException("cannot read the recent runs: " + e.getMessage(), e);
+            }
             return by;
         });
     }
