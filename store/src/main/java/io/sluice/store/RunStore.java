@@ -130,11 +130,11 @@ public final class RunStore {
         return jdbi.withHandle(h -> {
             Map<String, List<RunSquare>> by = new java.util.TreeMap<>();
             try (var statement = h.getConnection().prepareStatement("""
-                    SELECT pipeline, id, logical_date, state, kind FROM
-                      (SELECT pipeline, id, logical_date, state, kind,
-                              ROW_NUMBER() OVER (PARTITION BY pipeline ORDER BY created_at DESC, id DESC) AS n
-                       FROM runs WHERE kind <> 'test')
-                    WHERE n <= ?""")) {
+                    SELECT r.pipeline, r.id, r.logical_date, r.state, r.kind
+                    FROM (SELECT DISTINCT pipeline FROM runs) p
+                    JOIN runs r ON r.rowid IN (SELECT rowid FROM runs WHERE pipeline = p.pipeline AND kind <> 'test'
+                                               ORDER BY created_at DESC, id DESC LIMIT ?)
+                    ORDER BY r.pipeline, r.created_at DESC, r.id DESC""")) {
                 statement.setInt(1, perPipeline);
                 try (var rs = statement.executeQuery()) {
                     while (rs.next()) {
