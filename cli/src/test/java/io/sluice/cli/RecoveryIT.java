@@ -137,6 +137,8 @@ class RecoveryIT {
             assertThat(fixed.exit()).as(fixed.out() + fixed.err()).isZero();
             assertThat(fixed.out()).contains("export of " + day(1) + " is in");
             assertThat(marks.resolve("exported")).exists();
+            CliRunner.Result left = sluice.run("cleanup", "--json");
+            assertThat(left.json().get("leftovers")).as("the action's sandbox is gone: " + left.out()).isEmpty();
             String fresh = sluice.run("recover", "plan", "--pipeline", "orders", "--json").json().get("id").asString();
             CliRunner.Result applied = sluice.run("recover", "apply", fresh, "--yes");
             assertThat(applied.exit()).as(applied.out() + applied.err()).isZero();

@@ -81,7 +81,19 @@ public final class Cleanup {
                 found.add(new Leftover("workspace", "-", root.toString(), "cannot be listed: " + e.getMessage()));
             }
         }
+        Path actions = home.root().resolve("actions");
+        if (Files.isDirectory(actions)) {
+            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(actions, Files::isDirectory)) {
+                for (Path dir : dirs) {
+                    actionLeftover(dir.getFileName().toString()).ifPresent(why ->
+                            found.add(new Leftover("workspace", dir.getFileName().toString(), dir.toString(), why)));
+                }
+            } catch (IOException e) {
+                found.add(new Leftover("workspace", "-", actions.toString(), "cannot be listed: " + e.getMessage()));
+            }
+        }
         String prefix = root.toString() + "/";
+        String actionPrefix = actions.toString() + "/";
         long self = ProcessHandle.current().pid();
         for (long pid : ProcTable.pids()) {
             if (pid == self) {
@@ -89,6 +101,12 @@ public final class Cleanup {
             }
             Optional<String> marker = ProcTable.environmentValue(pid, ProcessSweeper.MARKER);
             Optional<String> workspace = ProcTable.environmentValue(pid, "SLUICE_WORKSPACE");
+            if (marker.isPresent() && workspace.isPresent() && workspace.get().startsWith(actionPrefix)) {
+                String id = marker.get().split("/")[0];
+                actionLeftover(id).ifPresent(why -> found.add(new Leftover("process", id, "pid " + pid + " " + ProcTable.commandLine(pid),
+                        marker.get() + ": " + why)));
+                continue;
+            }
             if (marker.isEmpty() || workspace.isEmpty() || !workspace.get().startsWith(prefix)) {
                 continue; // not a process of this home's runs (test sessions have homes of their own)
             }
@@ -183,6 +201,12 @@ public final class Cleanup {
                 }
             }
         }
+        for (Leftover l : found) {
+            if (l.kind().equals("workspace") && store.action(l.run()).filter(a -> a.endedAt().isEmpty()).isPresent()) {
+                store.endAction(l.run(), LocalExecutor.LOST);
+                done.add("action run " + l.run() + " recorded as ended: lost");
+            }
+        }
         // a run's workspace made for its teardown is gone with it
         for (Leftover l : found) {
             if (l.kind().equals("run") || l.kind().equals("teardown")) {
@@ -194,6 +218,26 @@ public final class Cleanup {
             }
         }
         return done;
+    }
+
+    /**
+     * Why a fix script's sandbox (or process) is left behind, if it is: its action ended, is unknown,
+     * or its script is gone for ten minutes without its end being recorded (the Sluice process that
+     * ran it died).
+     */
+    private Optional<String> actionLeftover(String id) {
+        Optional<RunStore.ActionRun> a = store.action(id);
+        if (a.isEmpty()) {
+            return Optional.of("no such action run in this home");
+        }
+        if (a.get().endedAt().isPresent()) {
+            return Optional.of("action " + a.get().action() + " of " + a.get().pipeline() + " has ended");
+        }
+        boolean scriptGone = a.get().pid().isEmpty() || !ProcTable.isAlive(a.get().pid().get(), a.get().pidStart().orElse(""));
+        if (scriptGone && a.get().startedAt().isBefore(Instant.now().minus(Duration.ofMinutes(10)))) {
+            return Optional.of("action " + a.get().action() + " of " + a.get().pipeline() + " was never recorded as ended (the process running it died)");
+        }
+        return Optional.empty();
     }
 
     /** Not finished, and the Sluice process recorded as driving it is gone (pid and start time checked). */
