@@ -17,8 +17,9 @@ fi
 # Only signal the pid if it is still our heartbeat service (after a reboot the number may be reused).
 ours() {
   kill -0 "$1" 2>/dev/null || return 1
-  [ -r "/proc/$1/cmdline" ] || return 0
-  tr '\000' ' ' < "/proc/$1/cmdline" | grep -q 'env/service\.sh'
+  [ -d /proc/self ] || return 0   # no /proc to check with: trust the pid file
+  # a zombie or a process that just ended has no command line: not a service any more
+  tr '\000' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -q 'env/service\.sh'
 }
 
 if [ -n "$pid" ] && ours "$pid"; then
@@ -46,9 +47,16 @@ case $scratch in
     echo "no scratch dir to remove" ;;
   "$root"/sluice-ephemeral-*)
     if [ -e "$scratch" ]; then
-      rm -rf "$scratch"
+      # a process of the service that was still finishing a write can refill the directory while
+      # rm walks it: try a few times before calling it a failure
+      i=0
+      while [ -e "$scratch" ] && [ "$i" -lt 10 ]; do
+        i=$((i + 1))
+        rm -rf "$scratch" 2>/dev/null || sleep 0.2
+      done
       if [ -e "$scratch" ]; then
-        echo "could not remove scratch dir $scratch" >&2
+        echo "could not remove scratch dir $scratch; what is left:" >&2
+        ls -la "$scratch" >&2 || true
         exit 1
       fi
       echo "removed scratch dir $scratch"
