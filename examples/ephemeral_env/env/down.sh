@@ -19,7 +19,7 @@ ours() {
   kill -0 "$1" 2>/dev/null || return 1
   [ -d /proc/self ] || return 0   # no /proc to check with: trust the pid file
   # a zombie or a process that just ended has no command line: not a service any more
-  tr '\000' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -q 'env/service\.sh'
+  tr '\000' ' ' 2>/dev/null < "/proc/$1/cmdline" | grep -q 'env/service\.sh'
 }
 
 if [ -n "$pid" ] && ours "$pid"; then
