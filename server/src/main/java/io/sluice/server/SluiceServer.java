@@ -94,7 +94,9 @@ public final class SluiceServer implements AutoCloseable {
         recovery[0] = new Recovery(runs, new RecoveryStore(database, clock), gate, specs, manager::reconsiderSoon, clock,
                 (int) Math.max(2, Math.ceil(options.capacity().milliCpus() / 1000.0)));
         StuckWatch stuck = new StuckWatch(runs, server, specs, alerts, clock);
-        Scheduler scheduler = new Scheduler(gate, runs, specs, manager, clock, List.of(stuck, recovery[0]));
+        // each tick also looks again at waiting runs: an upstream can succeed without this server
+        // noticing (a run on the home by another process), and then its downstream must not wait for ever
+        Scheduler scheduler = new Scheduler(gate, runs, specs, manager, clock, List.of(stuck, recovery[0], manager::reconsiderSoon));
         metrics[0] = new Metrics(server, runs, admission, scheduler);
         Deployer deployer = new Deployer(gate, runs, storage, home.root().resolve("incoming"), clock, scheduler::replan);
         ServerStatus status = new ServerStatus(admission, manager, scheduler, home.root().toString());

@@ -205,6 +205,8 @@ public final class RunWriter {
             taskEvent(runId, taskId, t.state(), TaskEvent.CLEAR, t.attempts(), cause, Optional.empty(), Optional.empty());
         }
         runEvent(runId, from, RunEvent.CLEAR, cause);
+        // a run that goes round again and waits too long again deserves its stuck alert again
+        jdbc("DELETE FROM stuck_alerts WHERE run_id = ?", runId);
         jdbc("""
                 UPDATE runs SET round = round + 1, setup_state = ?, teardown_state = ?, cancel_requested = 0, timed_out = 0,
                        driver_pid = NULL, driver_start = NULL, workspace = NULL, started_at = NULL, row_version = row_version + 1
