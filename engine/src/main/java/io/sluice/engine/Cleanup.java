@@ -63,7 +63,9 @@ public final class Cleanup {
                 runs.put(r.id(), Optional.of(r));
                 found.add(new Leftover("run", r.id(), r.pipeline() + " " + r.logicalDate(),
                         r.state().wireName() + ", but the Sluice process driving it (pid "
-                                + store.driverOf(r.id()).map(d -> Long.toString(d.pid())).orElse("?") + ") is gone"));
+                                + store.driverOf(r.id()).map(d -> Long.toString(d.pid())).orElse("?") + ") is gone; "
+                                + (r.kind() == io.sluice.store.RunKind.DEV ? "--apply stops it and records it failed"
+                                : "a server started on this home takes it over and lets it finish; --apply stops it instead")));
             }
         }
         Path root = home.workspaces();
