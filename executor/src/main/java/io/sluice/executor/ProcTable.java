@@ -12,6 +12,7 @@ import java.util.Optional;
 /** Reads Linux's /proc: which processes exist, when each started, and what environment it began with. */
 public final class ProcTable {
     private static final Path PROC = Path.of("/proc");
+    private static final long PF_KTHREAD = 0x00200000L;
 
     private ProcTable() {
     }
@@ -107,6 +108,24 @@ public final class ProcTable {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether {@code pid} is a running user process whose environment reads as empty: true for the
+     * moment of an exec (and for the rare process started with no environment at all); false for
+     * kernel threads, zombies and processes that are gone.
+     */
+    public static boolean hasEmptyEnvironment(long pid) {
+        try {
+            String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            if (fields[0].equals("Z") || (Long.parseLong(fields[6]) & PF_KTHREAD) != 0) {
+                return false;
+            }
+            return Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ")).length == 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     public static String commandLine(long pid) {

@@ -12,6 +12,8 @@ import java.util.Optional;
 public final class ProcessSweeper {
     public static final String MARKER = "SLUICE_SANDBOX";
     private static final int ROUNDS = 5;
+    private static final int UNSURE_RETRIES = 10;
+    private static final long UNSURE_PAUSE_NANOS = 2_000_000L;
 
     private ProcessSweeper() {
     }
@@ -43,15 +45,35 @@ public final class ProcessSweeper {
     private static List<SweptProcess> sweep(String markerPrefix, Optional<Long> afterPid) {
         List<SweptProcess> killed = new ArrayList<>();
         long self = ProcessHandle.current().pid();
-        for (int round = 0; round < ROUNDS; round++) {
-            Optional<Long> last = ProcTable.lastPid();
+        // A process in the middle of exec shows an empty environment for a moment (the kernel has
+        // swapped its memory but not yet set the new environment up): look at those again shortly.
+        List<Long> unsure = List.of();
+        boolean fullScan = true;
+        for (int round = 0; round < ROUNDS + UNSURE_RETRIES; round++) {
+            List<Long> candidates;
+            if (fullScan) {
+                Optional<Long> last = ProcTable.lastPid();
+                candidates = new ArrayList<>();
+                for (long pid : ProcTable.pids()) {
+                    if (pid != self && (afterPid.isEmpty() || last.isEmpty() || inWindow(pid, afterPid.get(), last.get()))) {
+                        candidates.add(pid);
+                    }
+                }
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(UNSURE_PAUSE_NANOS);
+                candidates = unsure;
+            }
+            List<Long> stillUnsure = new ArrayList<>();
             int found = 0;
-            for (long pid : ProcTable.pids()) {
-                if (pid == self || (afterPid.isPresent() && last.isPresent() && !inWindow(pid, afterPid.get(), last.get()))) {
+            for (long pid : candidates) {
+                Optional<String> marker = ProcTable.environmentValue(pid, MARKER);
+                if (marker.isEmpty()) {
+                    if (ProcTable.hasEmptyEnvironment(pid)) {
+                        stillUnsure.add(pid);
+                    }
                     continue;
                 }
-                Optional<String> marker = ProcTable.environmentValue(pid, MARKER);
-                if (marker.isEmpty() || !marker.get().startsWith(markerPrefix)) {
+                if (!marker.get().startsWith(markerPrefix)) {
                     continue;
                 }
                 String command = ProcTable.commandLine(pid);
@@ -62,10 +84,15 @@ public final class ProcessSweeper {
                     found++;
                 }
             }
-            if (found == 0) {
+            if (found > 0) {
+                waitGone(killed);
+                fullScan = true; // they may have forked meanwhile
+            } else if (!stillUnsure.isEmpty() && round < ROUNDS + UNSURE_RETRIES - 1) {
+                fullScan = false;
+            } else {
                 break;
             }
-            waitGone(killed);
+            unsure = stillUnsure;
         }
         return killed;
     }
