@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
 import java.util.Properties;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -25,17 +26,128 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class Database implements AutoCloseable {
     /** The number of the newest migration; kept in SQLite's user_version after migrating. */
-    static final int SCHEMA_VERSION = 4;
+    static final int SCHEMA_VERSION = 5;
+
+    /** Where a server started with {@code --db} leaves the URL, so that commands on its home use the same database. */
+    public static final String URL_FILE = "database.url";
+
+    /** The two databases Sluice keeps its state in; the SQL differs in a few places only. */
+    public enum Dialect { SQLITE, POSTGRESQL }
 
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
+    private final Dialect dialect;
+    private final String description;
 
-    private Database(HikariDataSource dataSource) {
+    private Database(HikariDataSource dataSource, Dialect dialect, String description) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
+        this.dialect = dialect;
+        this.description = description;
     }
 
-    /** Opens (creating and migrating when needed) the database of the home at {@code home}. */
+    /**
+     * The database of a home as its commands and server use it: {@code url} when given (a
+     * server's {@code --db}), else {@code $SLUICE_DB_URL}, else the URL a server left in the home,
+     * else the home's embedded SQLite.
+     */
+    public static Database forHome(Path home, Optional<String> url) {
+        Optional<String> chosen = url.filter(u -> !u.isBlank())
+                .or(() -> Optional.ofNullable(System.getenv("SLUICE_DB_URL")).filter(u -> !u.isBlank()))
+                .or(() -> urlLeftIn(home));
+        if (chosen.isEmpty()) {
+            return open(home);
+        }
+        return openUrl(chosen.get());
+    }
+
+    private static Optional<String> urlLeftIn(Path home) {
+        try {
+            Path file = home.resolve(URL_FILE);
+            return Files.isRegularFile(file) ? Optional.of(Files.readString(file).trim()).filter(u -> !u.isEmpty()) : Optional.empty();
+        } catch (IOException e) {
+            throw new StoreException("cannot read " + home.resolve(URL_FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens (migrating when needed) a database by its JDBC URL: PostgreSQL, or SQLite by file. */
+    public static Database openUrl(String url) {
+        if (url.startsWith("jdbc:sqlite:")) {
+            Path file = Path.of(url.substring("jdbc:sqlite:".length()));
+            if (!file.getFileName().toString().equals("sluice.db")) {
+                throw new StoreException("an SQLite database must be a home's sluice.db: " + url);
+            }
+            return open(file.toAbsolutePath().getParent());
+        }
+        if (!url.startsWith("jdbc:postgresql:")) {
+            throw new StoreException("unsupported database URL (want jdbc:postgresql://HOST[:PORT]/DB?user=...): " + redact(url));
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setPoolName("sluice-postgresql");
+        config.setMaximumPoolSize(8);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(10_000);
+        // fail at once with the driver's own words when the database cannot be reached
+        config.setInitializationFailTimeout(1);
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot open the database " + redact(url) + ": " + rootMessage(e), e);
+        }
+        try {
+            migratePostgres(dataSource, url);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+        return new Database(dataSource, Dialect.POSTGRESQL, redact(url));
+    }
+
+    /** The URL without its password, to print. */
+    static String redact(String url) {
+        return url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//([^/@:]+):[^/@]*@", "//$1:***@");
+    }
+
+    private static void migratePostgres(HikariDataSource dataSource, String url) {
+        try {
+            if (postgresVersion(dataSource) == SCHEMA_VERSION) {
+                return;
+            }
+            // Flyway takes PostgreSQL's advisory lock: servers starting at once migrate one after the other
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration/postgresql")
+                    .load()
+                    .migrate();
+            int now = postgresVersion(dataSource);
+            if (now > SCHEMA_VERSION) {
+                throw new StoreException("the database " + redact(url) + " was written by a newer Sluice (schema "
+                        + now + "); this one knows schema " + SCHEMA_VERSION);
+            }
+        } catch (org.flywaydb.core.api.FlywayException e) {
+            throw new StoreException("cannot prepare the database " + redact(url) + ": " + rootMessage(e), e);
+        }
+    }
+
+    /** The newest migration applied, 0 for a new database. */
+    private static int postgresVersion(HikariDataSource dataSource) {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet exists = s.executeQuery("SELECT to_regclass('flyway_schema_history') IS NOT NULL")) {
+                if (!exists.next() || !exists.getBoolean(1)) {
+                    return 0;
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT MAX(CAST(version AS INTEGER)) FROM flyway_schema_history WHERE success AND version IS NOT NULL")) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the database: " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens (creating and migrating when needed) the embedded SQLite database of the home at {@code home}. */
     public static Database open(Path home) {
         Path file = home.resolve("sluice.db");
         try {
@@ -70,7 +182,7 @@ public final class Database implements AutoCloseable {
             dataSource.close();
             throw e;
         }
-        return new Database(dataSource);
+        return new Database(dataSource, Dialect.SQLITE, file.toString());
     }
 
     static Properties sqliteProperties() {
@@ -143,6 +255,20 @@ public final class Database implements AutoCloseable {
 
     public Jdbi jdbi() {
         return jdbi;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** Whether several servers may share this database (PostgreSQL), or one server owns it (a home's SQLite). */
+    public boolean shared() {
+        return dialect == Dialect.POSTGRESQL;
+    }
+
+    /** Where the database is, without secrets: the SQLite file, or the URL without its password. */
+    public String description() {
+        return description;
     }
 
     @Override

@@ -183,7 +183,7 @@ public final class GateStore {
     /** Audit entries since {@code since}, oldest first. */
     public List<AuditEntry> audit(Optional<Instant> since, int limit) {
         return jdbi.withHandle(h -> {
-            var q = h.createQuery("SELECT * FROM (SELECT * FROM audit WHERE at >= :since ORDER BY id DESC LIMIT :limit) ORDER BY id")
+            var q = h.createQuery("SELECT * FROM (SELECT * FROM audit WHERE at >= :since ORDER BY id DESC LIMIT :limit) newest ORDER BY id")
                     .bind("since", since.orElse(Instant.EPOCH).toString()).bind("limit", limit);
             return q.map((rs, ctx) -> new AuditEntry(rs.getLong("id"), Instant.parse(rs.getString("at")), rs.getString("who"),
                     rs.getString("action"), rs.getString("target"), rs.getString("outcome"),
@@ -199,7 +199,7 @@ public final class GateStore {
                         VALUES (:pipeline, :version, :source, :run, :task, :kind, :attempt, :exit, :entry, :excerpt, :at)""")
                 .bind("pipeline", g.pipeline()).bind("version", g.version()).bind("source", g.source()).bind("run", g.runId())
                 .bind("task", g.task().orElse(null)).bind("kind", g.kind()).bind("attempt", g.attempt())
-                .bind("exit", g.exitCode().orElse(null)).bind("entry", g.entry().orElse(null)).bind("excerpt", g.excerpt())
+                .bind("exit", g.exitCode().orElse(null)).bind("entry", g.entry().orElse(null)).bind("excerpt", g.excerpt().replace("\0", ""))
                 .bind("at", g.seenAt().toString()).execute());
     }
 

@@ -16,15 +16,17 @@ import org.jdbi.v3.core.Jdbi;
 public final class RunStore {
     private final Jdbi jdbi;
     private final Clock clock;
+    private final Database.Dialect dialect;
 
     public RunStore(Database database, Clock clock) {
         this.jdbi = database.jdbi();
         this.clock = clock;
+        this.dialect = database.dialect();
     }
 
     /** Runs {@code work} in one write transaction: all of its changes become durable together, or none. */
     public void write(Consumer<RunWriter> work) {
-        jdbi.useTransaction(handle -> work.accept(new RunWriter(handle, clock)));
+        jdbi.useTransaction(handle -> work.accept(new RunWriter(handle, clock, dialect)));
     }
 
     public void saveDefinition(String version, String pipeline, String pipelineYaml, Optional<String> playbookMd) {
@@ -55,7 +57,7 @@ public final class RunStore {
      * restart, a clock stepping back, two servers) never makes two runs of one interval.
      */
     public boolean createRunOnce(NewRun run) {
-        return jdbi.inTransaction(h -> new RunWriter(h, clock).createRunOnce(run));
+        return jdbi.inTransaction(h -> new RunWriter(h, clock, dialect).createRunOnce(run));
     }
 
     /**
@@ -129,12 +131,20 @@ public final class RunStore {
     public Map<String, List<RunSquare>> recentRunsByPipeline(int perPipeline) {
         return jdbi.withHandle(h -> {
             Map<String, List<RunSquare>> by = new java.util.TreeMap<>();
-            try (var statement = h.getConnection().prepareStatement("""
+            // SQLite picks each pipeline's newest runs by rowid; PostgreSQL by a lateral join
+            String sql = dialect == Database.Dialect.SQLITE ? """
                     SELECT r.pipeline, r.id, r.logical_date, r.state, r.kind
                     FROM (SELECT DISTINCT pipeline FROM runs) p
                     JOIN runs r ON r.rowid IN (SELECT rowid FROM runs WHERE pipeline = p.pipeline AND kind <> 'test'
                                                ORDER BY created_at DESC, id DESC LIMIT ?)
-                    ORDER BY r.pipeline, r.created_at DESC, r.id DESC""")) {
+                    ORDER BY r.pipeline, r.created_at DESC, r.id DESC""" : """
+                    SELECT r.pipeline, r.id, r.logical_date, r.state, r.kind
+                    FROM (SELECT DISTINCT pipeline FROM runs) p
+                    CROSS JOIN LATERAL (SELECT pipeline, id, logical_date, state, kind, created_at FROM runs
+                                        WHERE pipeline = p.pipeline AND kind <> 'test'
+                                        ORDER BY created_at DESC, id DESC LIMIT ?) r
+                    ORDER BY r.pipeline, r.created_at DESC, r.id DESC""";
+            try (var statement = h.getConnection().prepareStatement(sql)) {
                 statement.setInt(1, perPipeline);
                 try (var rs = statement.executeQuery()) {
                     while (rs.next()) {

@@ -26,34 +26,37 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 public final class RunWriter {
     private final Handle handle;
     private final Clock clock;
+    private final Database.Dialect dialect;
 
-    RunWriter(Handle handle, Clock clock) {
+    RunWriter(Handle handle, Clock clock, Database.Dialect dialect) {
         this.handle = handle;
         this.clock = clock;
+        this.dialect = dialect;
     }
 
     private String now() {
         return clock.instant().toString();
     }
 
-    /** Creates a scheduled or backfill run unless its interval has one already; true when created. */
+    /**
+     * Creates a scheduled or backfill run unless its interval has one already; true when created.
+     * The unique index on (pipeline, interval_start) decides between servers creating it at once.
+     */
     boolean createRunOnce(NewRun run) {
-        boolean exists = handle.createQuery(
-                        "SELECT COUNT(*) FROM runs WHERE pipeline = :p AND interval_start = :start AND kind IN ('scheduled', 'backfill')")
-                .bind("p", run.pipeline()).bind("start", run.interval().start().toString()).mapTo(Integer.class).one() > 0;
-        if (exists) {
-            return false;
-        }
-        createRun(run);
-        return true;
+        return insertRun(run, true);
     }
 
     void createRun(NewRun run) {
+        insertRun(run, false);
+    }
+
+    private boolean insertRun(NewRun run, boolean unlessExists) {
         String at = now();
-        handle.createUpdate("""
+        int inserted = handle.createUpdate("""
                         INSERT INTO runs (id, pipeline, version, kind, source_path, logical_date, interval_start, interval_end,
                                           params, state, setup_state, teardown_state, created_at)
-                        VALUES (:id, :pipeline, :version, :kind, :source, :date, :start, :end, :params, 'QUEUED', :setup, :teardown, :at)""")
+                        VALUES (:id, :pipeline, :version, :kind, :source, :date, :start, :end, :params, 'QUEUED', :setup, :teardown, :at)"""
+                        + (unlessExists ? " ON CONFLICT DO NOTHING" : ""))
                 .bind("id", run.id())
                 .bind("pipeline", run.pipeline())
                 .bind("version", run.version())
@@ -67,6 +70,9 @@ public final class RunWriter {
                 .bind("teardown", run.teardownState().name())
                 .bind("at", at)
                 .execute();
+        if (inserted == 0) {
+            return false;
+        }
         insertRunTransition(run.id(), null, RunState.QUEUED, "CREATE", "created", at);
         PreparedBatch tasks = handle.prepareBatch(
                 "INSERT INTO tasks (run_id, task_id, position, state) VALUES (:run, :task, :position, 'PENDING')");
@@ -81,6 +87,7 @@ public final class RunWriter {
             tasks.execute();
             transitions.execute();
         }
+        return true;
     }
 
     /** Moves the run from {@code from} by {@code event}; returns the new state. */
@@ -150,13 +157,19 @@ public final class RunWriter {
         String at = now();
         // a cleared task keeps its attempt numbers (and their logs); its retries count from here
         String attempts = event == TaskEvent.START ? ", attempts = ?"
-                : event == TaskEvent.CLEAR ? ", attempt_base = attempts, exit_code = NULL" : "";
-        List<Object> args = new ArrayList<>(List.of(to.name(), nullable(waitReason.map(Enum::name)), nullable(exitCode), nullable(cause)));
+                : event == TaskEvent.CLEAR ? ", attempt_base = attempts" : "";
+        // a cleared task forgets its exit code; otherwise a new one replaces it only when given
+        String exit = event == TaskEvent.CLEAR ? "exit_code = NULL" : "exit_code = COALESCE(?, exit_code)";
+        List<Object> args = new ArrayList<>(List.of(to.name(), nullable(waitReason.map(Enum::name))));
+        if (event != TaskEvent.CLEAR) {
+            args.add(nullable(exitCode));
+        }
+        args.add(nullable(cause));
         if (event == TaskEvent.START) {
             args.add(attempt);
         }
         args.addAll(List.of(runId, taskId, from.name()));
-        int n = jdbc("UPDATE tasks SET state = ?, wait_reason = ?, exit_code = COALESCE(?, exit_code), cause = ?,"
+        int n = jdbc("UPDATE tasks SET state = ?, wait_reason = ?, " + exit + ", cause = ?,"
                 + " row_version = row_version + 1" + attempts + " WHERE run_id = ? AND task_id = ? AND state = ?", args.toArray());
         expectOne(n, "task " + taskId + " of run " + runId + " is no longer " + from.wireName());
         jdbc("INSERT INTO task_transitions (run_id, task_id, attempt, at, from_state, to_state, event, cause) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -195,7 +208,7 @@ public final class RunWriter {
     public void clearRun(String runId, RunState from, List<String> taskIds, StepState setup, StepState teardown,
                          String cause, Optional<Long> expectedRowVersion) {
         if (expectedRowVersion.isPresent()) {
-            long now = handle.createQuery("SELECT row_version FROM runs WHERE id = :id").bind("id", runId).mapTo(Long.class).one();
+            long now = handle.createQuery("SELECT row_version FROM runs WHERE id = :id" + forUpdate()).bind("id", runId).mapTo(Long.class).one();
             expectOne(now == expectedRowVersion.get() ? 1 : 0, "run " + runId + " changed since the plan was made");
         }
         Map<String, TaskRecord> byId = new java.util.HashMap<>();
@@ -209,7 +222,8 @@ public final class RunWriter {
         jdbc("DELETE FROM stuck_alerts WHERE run_id = ?", runId);
         jdbc("""
                 UPDATE runs SET round = round + 1, setup_state = ?, teardown_state = ?, cancel_requested = 0, timed_out = 0,
-                       driver_pid = NULL, driver_start = NULL, workspace = NULL, started_at = NULL, row_version = row_version + 1
+                       driver_pid = NULL, driver_start = NULL, workspace = NULL, started_at = NULL, owner = NULL,
+                       row_version = row_version + 1
                 WHERE id = ?""", setup.name(), teardown.name(), runId);
     }
 
@@ -273,6 +287,11 @@ public final class RunWriter {
 
     private static Object nullable(Object value) {
         return value == null ? NULL : value;
+    }
+
+    /** Locks the rows read until the transaction ends: PostgreSQL's way; SQLite's write transactions hold the whole database. */
+    private String forUpdate() {
+        return dialect == Database.Dialect.POSTGRESQL ? " FOR UPDATE" : "";
     }
 
     private static void expectOne(int updated, String message) {

@@ -27,17 +27,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What every store must do; today it runs against SQLite, the PostgreSQL store will run it too. */
-class RunStoreContractTest {
+/** What every store must do: {@link SqliteStoreTest} runs it on SQLite, {@link PostgresStoreTest} on a real PostgreSQL. */
+abstract class RunStoreContractTest {
     @TempDir
     Path home;
 
-    private Database database;
-    private RunStore store;
+    Database database;
+    RunStore store;
+
+    /** A new, empty database of the kind under test. */
+    abstract Database openDatabase(Path home);
 
     @BeforeEach
     void open() {
-        database = Database.open(home);
+        database = openDatabase(home);
         store = new RunStore(database, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
     }
 
@@ -46,7 +49,7 @@ class RunStoreContractTest {
         database.close();
     }
 
-    private NewRun aRun(String id, String... tasks) {
+    NewRun aRun(String id, String... tasks) {
         return new NewRun(id, "daily_sales", "v1", RunKind.DEV, Optional.of("/src"), "2024-01-01",
                 new Interval(Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-01-02T00:00:00Z")),
                 Map.of("region", "eu"), StepState.PENDING, StepState.NONE, List.of(tasks));
@@ -183,23 +186,99 @@ class RunStoreContractTest {
     }
 
     @Test
-    void manyProcessesMayOpenANewHomeAtOnce(@TempDir Path fresh) throws Exception {
+    void aScheduledIntervalGetsOneRunHoweverManyWritersAskAtOnce() throws Exception {
+        Interval day = new Interval(Instant.parse("2024-03-01T00:00:00Z"), Instant.parse("2024-03-02T00:00:00Z"));
         ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Database> writers = new java.util.ArrayList<>();
         try {
-            List<Callable<Integer>> openers = java.util.stream.IntStream.range(0, 4).<Callable<Integer>>mapToObj(i -> () -> {
-                try (Database db = Database.open(fresh)) {
-                    new RunStore(db, Clock.systemUTC()).createRun(aRun("par000000" + i, "a"));
-                    return i;
-                }
-            }).toList();
-            for (Future<Integer> f : pool.invokeAll(openers)) {
-                f.get();
+            List<Callable<Boolean>> creators = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Database db = reopen();
+                writers.add(db);
+                String id = "sched00000" + i;
+                creators.add(() -> new RunStore(db, Clock.systemUTC()).createRunOnce(new NewRun(id, "hourly", "v1", RunKind.SCHEDULED,
+                        Optional.empty(), "2024-03-01", day, Map.of(), StepState.NONE, StepState.NONE, List.of("a", "b"))));
             }
+            long created = 0;
+            for (Future<Boolean> f : pool.invokeAll(creators)) {
+                created += f.get() ? 1 : 0;
+            }
+            assertThat(created).isEqualTo(1);
         } finally {
             pool.shutdown();
+            writers.forEach(Database::close);
         }
-        try (Database db = Database.open(fresh)) {
-            assertThat(new RunStore(db, Clock.systemUTC()).runs(Optional.empty(), 10)).hasSize(4);
+        assertThat(store.runs(Optional.of("hourly"), 10)).hasSize(1);
+        assertThat(store.tasks(store.runs(Optional.of("hourly"), 10).get(0).id())).hasSize(2);
+    }
+
+    /** Another connection pool on the same database: what a second process or server sees. */
+    abstract Database reopen();
+
+    @Test
+    void eachPipelinesNewestRunsComeInOneQuery() {
+        for (int i = 0; i < 5; i++) {
+            RunStore at = new RunStore(database, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i), ZoneOffset.UTC));
+            at.createRun(new NewRun("aaaa00000" + i, "a", "v1", RunKind.MANUAL, Optional.empty(), "2024-01-0" + (i + 1),
+                    new Interval(Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-01-02T00:00:00Z")), Map.of(),
+                    StepState.NONE, StepState.NONE, List.of("t")));
         }
+        store.createRun(new NewRun("bbbb000001", "b", "v1", RunKind.MANUAL, Optional.empty(), "2024-01-01",
+                new Interval(Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-01-02T00:00:00Z")), Map.of(),
+                StepState.NONE, StepState.NONE, List.of("t")));
+
+        Map<String, List<RunStore.RunSquare>> recent = store.recentRunsByPipeline(3);
+
+        assertThat(recent.get("a")).extracting(RunStore.RunSquare::id).containsExactly("aaaa000004", "aaaa000003", "aaaa000002");
+        assertThat(recent.get("b")).extracting(RunStore.RunSquare::id).containsExactly("bbbb000001");
+    }
+
+    @Test
+    void testResultsComeBackInTheOrderTheyRan() {
+        GateStore gate = new GateStore(database, Clock.systemUTC());
+        List<TestOutcome> outcomes = List.of(
+                new TestOutcome("zeta", true, 5, Optional.of("succeeded"), List.of()),
+                new TestOutcome("alpha", false, 7, Optional.of("failed"), List.of("expected succeeded, found failed")));
+        gate.recordTestSession(new TestSession("sess000001", "v1", "p", "alice", "deploy", Instant.parse("2026-01-01T00:00:00Z"),
+                Instant.parse("2026-01-01T00:00:01Z"), false, outcomes));
+
+        VersionRecord v = gate.versions("p").get(0);
+        assertThat(v.tests().orElseThrow().outcomes()).extracting(TestOutcome::test).containsExactly("zeta", "alpha");
+        assertThat(v.tests().orElseThrow().outcomes().get(1).problems()).containsExactly("expected succeeded, found failed");
+    }
+
+    @Test
+    void aSecretIsReplacedAndATokenNameTakenOnce() {
+        ServerStore server = new ServerStore(database, Clock.systemUTC());
+        server.setSecret("WAREHOUSE", "one", "alice");
+        server.setSecret("WAREHOUSE", "two", "bob");
+        assertThat(server.secrets()).containsEntry("WAREHOUSE", "two");
+
+        assertThat(server.addToken("ci", "operator", "hash1", "alice")).isTrue();
+        assertThat(server.addToken("ci", "admin", "hash2", "bob")).isFalse();
+        assertThat(server.tokenByHash("hash1")).hasValue(new ServerStore.Token("ci", "operator"));
+        assertThat(server.markStuck("run1", "")).isTrue();
+        assertThat(server.markStuck("run1", "")).isFalse();
+        assertThat(server.addDelivery("run1", Optional.empty(), "failure", "webhook", "{}")).isPositive();
+    }
+
+    @Test
+    void aClearedRunForgetsWhichServerDroveIt() {
+        store.createRun(aRun("run0000009", "a"));
+        store.write(w -> {
+            w.runEvent("run0000009", RunState.QUEUED, RunEvent.START, "started");
+            w.taskEvent("run0000009", "a", TaskState.PENDING, TaskEvent.START, 1, "attempt 1", Optional.empty(), Optional.empty());
+            w.taskEvent("run0000009", "a", TaskState.RUNNING, TaskEvent.FAIL, 1, "exit 1", Optional.empty(), Optional.of(1));
+            w.runEvent("run0000009", RunState.RUNNING, RunEvent.FAIL, "a failed");
+        });
+        long version = store.run("run0000009").rowVersion();
+
+        store.write(w -> w.clearRun("run0000009", RunState.FAILED, List.of("a"), StepState.PENDING, StepState.NONE, "cleared",
+                Optional.of(version)));
+
+        assertThat(store.run("run0000009").state()).isEqualTo(RunState.QUEUED);
+        assertThat(store.tasks("run0000009").get(0).state()).isEqualTo(TaskState.PENDING);
+        assertThatThrownBy(() -> store.write(w -> w.clearRun("run0000009", RunState.QUEUED, List.of(), StepState.PENDING,
+                StepState.NONE, "again", Optional.of(version)))).isInstanceOf(ConcurrentChangeException.class);
     }
 }
