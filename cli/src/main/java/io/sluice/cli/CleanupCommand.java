@@ -44,7 +44,7 @@ final class CleanupCommand implements Callable<Integer> {
                 answer = apply ? server.get().post("/api/v1/cleanup", Map.of()) : server.get().get("/api/v1/cleanup");
             } else {
                 Cleanup cleanup = new Cleanup(cli.store(), cli.home,
-                        new RunSpecs(cli.store(), new VersionStorage(cli.home), cli.home, MachineCapacity.detect())::find, System::getenv);
+                        new RunSpecs(cli.store(), new VersionStorage(cli.home), cli.home, MachineCapacity.detect(), cli.gate()::bundle)::find, System::getenv);
                 List<Cleanup.Leftover> found = cleanup.find();
                 List<String> done = apply ? cleanup.apply(Cli.who()) : List.of();
                 cli.gate().audit(Cli.who(), "cleanup", apply ? "apply" : "list", found.size() + (found.size() == 1 ? " leftover" : " leftovers")

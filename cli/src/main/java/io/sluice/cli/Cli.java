@@ -32,7 +32,7 @@ final class Cli implements AutoCloseable {
 
     RunStore store() {
         if (store == null) {
-            database = Database.open(home.root());
+            database = Database.forHome(home.root(), java.util.Optional.empty());
             store = new RunStore(database, clock);
         }
         return store;

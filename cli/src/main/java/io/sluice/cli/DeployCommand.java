@@ -7,7 +7,7 @@ import io.sluice.engine.TestResult;
 import io.sluice.engine.TestRunner;
 import io.sluice.engine.VersionStorage;
 import io.sluice.pipeline.LoadedPipeline;
-import io.sluice.server.Bundles;
+import io.sluice.engine.Bundles;
 import io.sluice.server.Deployer;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -54,13 +54,14 @@ final class ServerCommand implements Callable<Integer> {
             description = "Once started, deploy these pipeline directories through the gate (as sluice deploy does); repeatable.")
     List<String> deploy = List.of();
 
-    @Option(names = "--db", paramLabel = "URL", description = "An external database (PostgreSQL arrives later; default: SQLite in the home).")
+    @Option(names = "--db", paramLabel = "URL", description = "A PostgreSQL database shared by several servers, jdbc:postgresql://HOST[:PORT]/DB?user=U&password=P"
+            + " (default: $SLUICE_DB_URL, else SQLite in the home).")
     String db;
 
     @Override
     public Integer call() throws Exception {
-        if (db != null || System.getenv("SLUICE_DB_URL") != null && !System.getenv("SLUICE_DB_URL").isBlank()) {
-            throw UserError.usage("--db: this version of Sluice keeps its state in the home's SQLite database only");
+        if (db != null && !db.startsWith("jdbc:postgresql://")) {
+            throw UserError.usage("--db '" + db.replaceAll("(?i)password=[^&]*", "password=***") + "': want jdbc:postgresql://HOST[:PORT]/DB?user=U&password=P");
         }
         if (port < 0 || port > 65535) {
             throw UserError.usage("--port must be from 0 to 65535");
@@ -90,10 +91,11 @@ final class ServerCommand implements Callable<Integer> {
         SluiceHome home = SluiceHome.resolve(root.home, System.getenv("SLUICE_HOME"));
         SluiceServer server;
         try {
-            server = SluiceServer.start(home, new SluiceServer.Options(bind, port, new Resources(milliCpus, bytes), poolLimits, sinks, allowPrivate));
+            server = SluiceServer.start(home, new SluiceServer.Options(bind, port, new Resources(milliCpus, bytes), poolLimits, sinks, allowPrivate,
+                    java.util.Optional.ofNullable(db)));
         } catch (SluiceServer.AlreadyRunning e) {
             throw new UserError(UserError.BAD, e.getMessage());
-        } catch (java.io.IOException e) {
+        } catch (java.io.IOException | io.sluice.store.StoreException e) {
             throw new UserError(UserError.BAD, e.getMessage());
         }
         var out = spec.commandLine().getOut();
@@ -122,7 +124,7 @@ final class ServerCommand implements Callable<Integer> {
         for (String path : PipelinePaths.distinct(deploy)) {
             try {
                 var loaded = PipelinePaths.load(path);
-                var d = self.postBytes("/api/v1/pipelines", io.sluice.server.Bundles.zip(loaded.files()));
+                var d = self.postBytes("/api/v1/pipelines", io.sluice.engine.Bundles.zip(loaded.files()));
                 String outcome = d.path("outcome").asString();
                 out.println("deploy " + path + ": " + d.path("pipeline").asString() + " " + outcome.replace('_', ' ')
                         + (outcome.equals("refused") ? ": " + String.join("; ", d.path("reasons").valueStream().map(r -> r.asString()).toList()) : ""));

@@ -20,6 +20,13 @@ public interface Admission {
      */
     Optional<WaitReason> acquire(String runId, String task, Resources need, Optional<String> pool, int priority);
 
+    /**
+     * Counts what a task already running holds (one taken over after a restart): it takes its
+     * share whether or not that fits, and never waits, since its process runs anyway.
+     */
+    default void adopt(String runId, String task, Resources need, Optional<String> pool) {
+    }
+
     /** Gives back what {@link #acquire} took, once the task's processes are gone. */
     void release(String runId, String task, Resources need, Optional<String> pool);
 

@@ -110,7 +110,12 @@ public final class Gate {
         }
         runs.saveDefinition(version, id, loaded.pipelineYaml().orElse(""), loaded.playbookMd());
         try {
-            gate.storeVersion(version, id, storage.store(loaded.files(), version).toString());
+            java.nio.file.Path stored = storage.store(loaded.files(), version);
+            if (gate.sharesVersions()) {
+                // servers on other machines unpack the version from the database
+                gate.saveBundle(version, Bundles.zip(storage.open(version)));
+            }
+            gate.storeVersion(version, id, stored.toString());
         } catch (IOException e) {
             return audit(new Decision(path, id, version, Outcome.REFUSED, List.of("its files could not be stored: " + e.getMessage()),
                     tested, green));

@@ -146,6 +146,18 @@ public final class RunDriver {
         return this;
     }
 
+    private Optional<String> owner = Optional.empty();
+
+    /**
+     * Drives the run as the server {@code serverId}, one of several on a shared database: every
+     * decision first checks that the run is still this server's, and lets go of it (as on
+     * {@link #detach}) when another server has taken it over.
+     */
+    public RunDriver withOwner(String serverId) {
+        this.owner = Optional.of(serverId);
+        return this;
+    }
+
     /** The environment tasks inherit (SPEC §3): Sluice's own, unless a test gives another. */
     public RunDriver withEnvironment(Map<String, String> environment) {
         this.processEnvironment = Map.copyOf(environment);
@@ -217,6 +229,11 @@ public final class RunDriver {
                 restore(record, stored);
             }
             loop();
+        } catch (io.sluice.store.RunTakenOverException e) {
+            // another server judged this one dead and drives the run now: touch nothing
+            detached = true;
+            journal.write("let go: " + e.getMessage());
+            LOG.warn("letting go of run {}: {}", id, e.getMessage());
         } catch (RuntimeException e) {
             abandon(e);
             throw e;
@@ -255,7 +272,9 @@ public final class RunDriver {
                 t.alive = true;
                 t.startedNanos = System.nanoTime() - Duration.between(a.startedAt(), clock.instant()).toNanos();
                 if (t.resources.milliCpus() > 0 || t.resources.memoryBytes() > 0) {
-                    t.holdsAdmission = admission.acquire(runId, t.id, t.resources, t.pool, t.priority).isEmpty();
+                    // it runs, fitting or not: counted as held (asking could leave it waiting behind itself)
+                    admission.adopt(runId, t.id, t.resources, t.pool);
+                    t.holdsAdmission = true;
                 }
             } else if (a.endedAt().isEmpty() || t.state == TaskState.RETRYING) {
                 // it was being stopped (timeout, cancel) when Sluice died: finish stopping it
@@ -529,6 +548,7 @@ public final class RunDriver {
             }
         }
         store.write(w -> {
+            owner.ifPresent(o -> w.expectOwner(runId, o));
             recordProcesses(w);
             commands.forEach(c -> record(w, c, matches));
         });

@@ -39,15 +39,19 @@ public final class SharedAdmission implements Admission {
 
     @Override
     public synchronized Resources capacityFor(String runId, Resources held) {
-        Resources free = total.minus(used);
-        return held.plus(new Resources(Math.max(0, free.milliCpus()), Math.max(0, free.memoryBytes())));
+        return held.plus(free());
+    }
+
+    /** What is free now; none while tasks taken over after a restart hold more than the total. */
+    public synchronized Resources free() {
+        return new Resources(Math.max(0, total.milliCpus() - used.milliCpus()), Math.max(0, total.memoryBytes() - used.memoryBytes()));
     }
 
     @Override
     public synchronized Optional<WaitReason> acquire(String runId, String task, Resources need, Optional<String> pool, int priority) {
         String key = runId + "/" + task;
         Resources capped = need.cappedAt(total);
-        Resources free = total.minus(used);
+        Resources free = free();
         Optional<WaitReason> refusal = Optional.empty();
         if (pool.isPresent() && poolUsed.getOrDefault(pool.get(), 0) >= poolLimits.getOrDefault(pool.get(), 0)) {
             refusal = Optional.of(WaitReason.POOL);
@@ -66,6 +70,19 @@ public final class SharedAdmission implements Admission {
         used = used.plus(capped);
         pool.ifPresent(p -> poolUsed.merge(p, 1, Integer::sum));
         return Optional.empty();
+    }
+
+    @Override
+    public synchronized void adopt(String runId, String task, Resources need, Optional<String> pool) {
+        String key = runId + "/" + task;
+        Resources capped = need.cappedAt(total);
+        waiters.remove(key);
+        Waiter previous = held.put(key, new Waiter(runId, task, capped, pool, 0, 0));
+        if (previous != null) {
+            giveBack(previous);
+        }
+        used = used.plus(capped);
+        pool.ifPresent(p -> poolUsed.merge(p, 1, Integer::sum));
     }
 
     /** Whether a waiter ahead of this task (higher priority, or as high and earlier) would fit now. */

@@ -64,6 +64,19 @@ public final class VersionStorage {
         }
     }
 
+    /** Stores a version from its bundle (a zip from the database, deployed through another server); checks the hash. */
+    public Path unpack(String version, byte[] bundle) throws IOException {
+        Files.createDirectories(root);
+        Path tmp = Files.createTempDirectory(root, ".bundle-");
+        try {
+            Path dir = tmp.resolve("files");
+            Bundles.unzip(bundle, dir);
+            return store(PipelineDirectory.scan(dir), version);
+        } finally {
+            LocalSandbox.deleteTree(tmp);
+        }
+    }
+
     public PipelineDirectory open(String version) throws IOException {
         return PipelineDirectory.scan(pathOf(version));
     }

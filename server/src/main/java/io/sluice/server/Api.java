@@ -1,5 +1,6 @@
 package io.sluice.server;
 
+import io.sluice.engine.Bundles;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;

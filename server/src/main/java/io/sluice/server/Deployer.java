@@ -1,6 +1,7 @@
 package io.sluice.server;
 
 import io.sluice.definition.Pipeline;
+import io.sluice.engine.Bundles;
 import io.sluice.engine.Gate;
 import io.sluice.engine.TestListener;
 import io.sluice.engine.TestResult;

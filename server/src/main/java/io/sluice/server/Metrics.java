@@ -52,9 +52,9 @@ final class Metrics {
         Gauge.builder("sluice_playbook_gaps", () -> count("playbook", "gaps"))
                 .description("Failures that matched no entry, or only a condition-free one").register(registry);
         Gauge.builder("sluice_capacity_cpus", () -> admission.used().milliCpus() / 1000.0).tag("use", "used").register(registry);
-        Gauge.builder("sluice_capacity_cpus", () -> admission.total().minus(admission.used()).milliCpus() / 1000.0).tag("use", "free").register(registry);
+        Gauge.builder("sluice_capacity_cpus", () -> admission.free().milliCpus() / 1000.0).tag("use", "free").register(registry);
         Gauge.builder("sluice_capacity_memory_bytes", () -> admission.used().memoryBytes()).tag("use", "used").register(registry);
-        Gauge.builder("sluice_capacity_memory_bytes", () -> admission.total().minus(admission.used()).memoryBytes()).tag("use", "free")
+        Gauge.builder("sluice_capacity_memory_bytes", () -> admission.free().memoryBytes()).tag("use", "free")
                 .register(registry);
         admission.poolLimits().forEach((pool, limit) -> {
             Gauge.builder("sluice_pool_slots", () -> admission.poolsUsed().getOrDefault(pool, 0)).tag("pool", pool).tag("use", "used").register(registry);

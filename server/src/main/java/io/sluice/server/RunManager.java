@@ -14,6 +14,7 @@ import io.sluice.executor.LocalExecutor;
 import io.sluice.executor.ProcTable;
 import io.sluice.schedule.Interval;
 import io.sluice.schedule.Schedule;
+import io.sluice.store.FleetStore;
 import io.sluice.store.GateStore;
 import io.sluice.store.RunKind;
 import io.sluice.store.RunRecord;
@@ -56,9 +57,12 @@ final class RunManager {
     private final Clock clock;
     private final Supplier<Map<String, String>> environment;
     private final RunEnded ended;
+    private final Fleet fleet;
+    private final FleetStore fleetStore;
     private final Map<String, Driving> driving = new ConcurrentHashMap<>();
 
-    private record Driving(RunDriver driver, String pipeline) {
+    /** {@code started}: the run's first task or step has started (or the run ended): it no longer needs room to start. */
+    private record Driving(RunDriver driver, String pipeline, java.util.concurrent.atomic.AtomicBoolean started) {
     }
     private final ExecutorService admissionThread = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("sluice-admission").factory());
@@ -71,7 +75,9 @@ final class RunManager {
     }
 
     RunManager(RunStore store, GateStore gate, SluiceHome home, LocalExecutor executor, SharedAdmission admission, RunSpecs specs,
-               Clock clock, Supplier<Map<String, String>> environment, RunEnded ended) {
+               Clock clock, Supplier<Map<String, String>> environment, RunEnded ended, Fleet fleet, FleetStore fleetStore) {
+        this.fleet = fleet;
+        this.fleetStore = fleetStore;
         this.store = store;
         this.gate = gate;
         this.home = home;
@@ -111,9 +117,13 @@ final class RunManager {
     }
 
     private void reconsider() {
+        int room = roomForNewRuns();
         for (RunRecord run : store.runsIn(EnumSet.of(RunState.QUEUED, RunState.WAITING))) {
             if (driving.containsKey(run.id()) || run.kind() == RunKind.DEV || run.kind() == RunKind.TEST) {
                 continue; // dev runs are driven by their own `sluice run`
+            }
+            if (run.owner().isPresent()) {
+                continue; // another server claimed it (a dead server's claims are let go by takeOverFrom)
             }
             RunSpec spec;
             try {
@@ -124,15 +134,16 @@ final class RunManager {
             }
             Pipeline pipeline = spec.pipeline();
             if (run.cancelRequested()) {
-                start(run, spec, false);
+                if (fleetStore.claim(run.id(), pipeline.id(), Integer.MAX_VALUE, true, fleet.id())) {
+                    start(run, spec, false);
+                }
                 continue;
             }
-            long active = driving.values().stream().filter(d -> d.pipeline().equals(pipeline.id())).count();
+            int active = fleetStore.activeRuns(pipeline.id());
             if (active >= pipeline.maxActiveRuns()) {
                 // skip is for the schedule running into itself; a run a person asked for (manual, backfill) waits its turn
                 if (pipeline.onOverlap() == OverlapPolicy.SKIP && run.state() == RunState.QUEUED && run.kind() == RunKind.SCHEDULED) {
-                    store.write(w -> w.runEvent(run.id(), RunState.QUEUED, RunEvent.SKIP,
-                            "skipped: " + active + " run(s) of " + pipeline.id() + " already running (on_overlap: skip)"));
+                    skip(run, "skipped: " + active + " run(s) of " + pipeline.id() + " already running (on_overlap: skip)");
                     continue;
                 }
                 waitFor(run, "overlap");
@@ -143,15 +154,67 @@ final class RunManager {
                 waitFor(run, "upstream");
                 continue;
             }
-            start(run, spec, false);
+            if (room <= 0) {
+                continue; // a server with room claims it
+            }
+            // claimed with a conditional update that counts the pipeline's active runs again: of
+            // several servers looking at once, one gets it, and max_active_runs holds across them
+            if (fleetStore.claim(run.id(), pipeline.id(), pipeline.maxActiveRuns(), false, fleet.id())) {
+                room--;
+                start(run, spec, false);
+            }
+        }
+    }
+
+    /**
+     * How many more runs this server takes now. Alone on its home it takes every run, and their
+     * tasks wait for capacity here, visibly. Among several servers it takes a run only when it has
+     * room for its first task (a whole free CPU each, or any when it runs nothing), and leaves the
+     * rest queued for a server with room, instead of hoarding work the others could start now.
+     */
+    private int roomForNewRuns() {
+        if (!fleet.shared()) {
+            return Integer.MAX_VALUE;
+        }
+        if (admission.waitingByReason().getOrDefault("capacity", 0) > 0) {
+            return 0;
+        }
+        long free = admission.free().milliCpus();
+        int starting = (int) driving.values().stream().filter(d -> !d.started().get()).count();
+        int byCpus = (int) (free / 1000);
+        if (byCpus == 0 && free > 0 && driving.isEmpty()) {
+            byCpus = 1;
+        }
+        return Math.max(0, byCpus - starting);
+    }
+
+    /** Records a scheduled run as skipped, unless another server moved it first. */
+    private void skip(RunRecord run, String cause) {
+        try {
+            store.write(w -> {
+                w.expectUnclaimed(run.id());
+                w.runEvent(run.id(), RunState.QUEUED, RunEvent.SKIP, cause);
+            });
+        } catch (io.sluice.store.ConcurrentChangeException e) {
+            LOG.debug("run {} changed meanwhile: {}", run.id(), e.getMessage());
         }
     }
 
     private void waitFor(RunRecord run, String reason) {
-        if (run.state() == RunState.QUEUED) {
-            store.write(w -> w.runEvent(run.id(), RunState.QUEUED, RunEvent.WAIT, reason));
-        } else if (!run.reason().equals(Optional.of(reason))) {
-            store.write(w -> w.setWaitReason(run.id(), reason));
+        try {
+            if (run.state() == RunState.QUEUED) {
+                store.write(w -> {
+                    w.expectUnclaimed(run.id());
+                    w.runEvent(run.id(), RunState.QUEUED, RunEvent.WAIT, reason);
+                });
+            } else if (!run.reason().equals(Optional.of(reason))) {
+                store.write(w -> {
+                    w.expectUnclaimed(run.id());
+                    w.setWaitReason(run.id(), reason);
+                });
+            }
+        } catch (io.sluice.store.ConcurrentChangeException e) {
+            LOG.debug("run {} changed meanwhile: {}", run.id(), e.getMessage()); // another server got there first
         }
     }
 
@@ -206,10 +269,32 @@ final class RunManager {
     }
 
     private void start(RunRecord run, RunSpec spec, boolean resume) {
-        RunDriver driver = new RunDriver(store, home, executor, clock, RunListener.NONE)
+        java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean(resume);
+        RunListener startWatch = new RunListener() {
+            @Override
+            public void taskChanged(String task, io.sluice.run.TaskState state, int attempt, String detail) {
+                started.set(true);
+            }
+
+            @Override
+            public void stepChanged(io.sluice.run.Step step, io.sluice.run.StepState state, String detail) {
+                started.set(true);
+            }
+
+            @Override
+            public void runChanged(String runId, RunState state, String reason) {
+                if (state.isTerminal()) {
+                    started.set(true);
+                }
+            }
+        };
+        RunDriver driver = new RunDriver(store, home, executor, clock, startWatch)
                 .withAdmission(admission)
                 .withEnvironment(environment.get());
-        driving.put(run.id(), new Driving(driver, spec.pipeline().id()));
+        if (fleet.shared()) {
+            driver.withOwner(fleet.id());
+        }
+        driving.put(run.id(), new Driving(driver, spec.pipeline().id(), started));
         // a platform thread, not a virtual one: SQLite's busy wait is native code that pins a carrier
         // thread, and with as many drivers as carriers waiting on the write lock, the holder of
         // the lock could never be scheduled to release it
@@ -235,16 +320,22 @@ final class RunManager {
     }
 
     /**
-     * At start: takes over the runs a crashed server (or a killed `sluice run`) was driving: those
-     * running whose driving process is gone. Then looks at the queued and waiting ones.
+     * At start: takes over the runs that a killed `sluice run` was driving (those running whose
+     * driving process is gone) and those of servers gone meanwhile ({@link #takeOverFrom}, also
+     * called on every beat). Then looks at the queued and waiting ones.
      */
     void recover() {
         for (RunRecord run : store.runsIn(EnumSet.of(RunState.RUNNING))) {
-            if (driverAlive(run)) {
+            // on a shared database a dev run may be driven by a `sluice run` on another machine, whose pid means nothing here
+            boolean devRun = run.kind() == RunKind.DEV || run.kind() == RunKind.TEST;
+            if (run.owner().isPresent() || fleet.shared() && devRun || driverAlive(run)) {
                 continue;
             }
             try {
-                start(run, specs.forRun(run), true);
+                // claimed like a queued run (the owner is empty), so that two servers do not both take it
+                if (fleetStore.adopt(run.id(), fleet.id())) {
+                    start(run, specs.forRun(run), true);
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.error("cannot take over run {}", run.id(), e);
             }
@@ -252,10 +343,57 @@ final class RunManager {
         reconsiderSoon();
     }
 
+    /**
+     * A server died (or stopped): its runs that had started go on here, re-attached to their
+     * processes where this machine can see them; those it had claimed but not started are let go
+     * for any server to claim. Each move is a conditional update, so one server takes each run.
+     */
+    void takeOverFrom(String dead) {
+        if (stopping) {
+            return;
+        }
+        boolean released = false;
+        for (FleetStore.OwnedRun owned : fleetStore.unfinishedRunsOf(dead)) {
+            if (owned.state() != RunState.RUNNING) {
+                released |= fleetStore.release(owned.id(), dead);
+                continue;
+            }
+            if (!fleetStore.takeOver(owned.id(), dead, fleet.id())) {
+                continue;
+            }
+            RunRecord run = store.run(owned.id());
+            LOG.warn("taking over run {} from server {}", run.id(), dead);
+            try {
+                start(run, specs.forRun(run), true);
+            } catch (IOException | RuntimeException e) {
+                LOG.error("cannot take over run {}", run.id(), e);
+            }
+        }
+        if (released) {
+            reconsiderSoon();
+        }
+    }
+
     private boolean driverAlive(RunRecord run) {
         Optional<RunStore.Driver> driver = store.driverOf(run.id());
         return driver.isPresent() && driver.get().pid() != ProcessHandle.current().pid()
                 && ProcTable.isAlive(driver.get().pid(), driver.get().startTime());
+    }
+
+    /** On every beat: a cancel asked through another server reaches the run here; runs created elsewhere are looked at. */
+    void afterBeat() {
+        if (stopping) {
+            return;
+        }
+        for (FleetStore.OwnedRun owned : fleetStore.unfinishedRunsOf(fleet.id())) {
+            Driving d = driving.get(owned.id());
+            if (owned.cancelRequested() && d != null) {
+                d.driver().cancel("cancelled through another server");
+            }
+        }
+        if (fleet.shared()) {
+            reconsiderSoon();
+        }
     }
 
     /** Asks a run to stop; false when no run of this server is driving it. */

@@ -33,7 +33,12 @@ public final class RunSpecs {
     record Definition(Pipeline pipeline, Playbook playbook, StoredDefinition stored) {
     }
 
-    public RunSpecs(RunStore store, VersionStorage storage, SluiceHome home, Resources capacity) {
+    private final java.util.function.Function<String, Optional<byte[]>> bundles;
+
+    /** {@code bundles} gives a version's files as kept in the database, for versions this home has not stored. */
+    public RunSpecs(RunStore store, VersionStorage storage, SluiceHome home, Resources capacity,
+                    java.util.function.Function<String, Optional<byte[]>> bundles) {
+        this.bundles = bundles;
         this.store = store;
         this.storage = storage;
         this.home = home;
@@ -63,7 +68,7 @@ public final class RunSpecs {
     public RunSpec forRun(RunRecord run) throws IOException {
         Definition d = definition(run.version());
         PipelineDirectory files;
-        if (Files.isDirectory(storage.pathOf(run.version()))) {
+        if (stored(run.version())) {
             files = storage.open(run.version());
         } else if (Files.isDirectory(home.workspace(run.id()))) {
             files = PipelineDirectory.scan(home.workspace(run.id())); // a dev run: its workspace is all there is
@@ -81,13 +86,27 @@ public final class RunSpecs {
 
     /** The stored files of a deployed version. */
     public PipelineDirectory files(String version) throws IOException {
+        stored(version);
         return storage.open(version);
+    }
+
+    /** Whether the home has the version's files, unpacking them from the database when another server stored them there. */
+    private boolean stored(String version) throws IOException {
+        if (Files.isDirectory(storage.pathOf(version))) {
+            return true;
+        }
+        Optional<byte[]> bundle = bundles.apply(version);
+        if (bundle.isEmpty()) {
+            return false;
+        }
+        storage.unpack(version, bundle.get());
+        return true;
     }
 
     /** The spec of a new run of a deployed version. */
     RunSpec forNew(String version, RunKind kind, Interval interval, String logicalDate, Map<String, String> params) throws IOException {
         Definition d = definition(version);
-        return new RunSpec(d.pipeline(), storage.open(version), version, d.stored().pipelineYaml(), d.stored().playbookMd(),
+        return new RunSpec(d.pipeline(), files(version), version, d.stored().pipelineYaml(), d.stored().playbookMd(),
                 d.playbook(), kind, Optional.empty(), interval, logicalDate, params, Optional.empty(), Map.of(), capacity);
     }
 }

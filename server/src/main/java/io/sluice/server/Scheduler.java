@@ -52,7 +52,12 @@ final class Scheduler {
         this.tickObserver = observer;
     }
 
-    Scheduler(GateStore gate, RunStore store, RunSpecs specs, RunManager runs, Clock clock, List<Runnable> duties) {
+    private final java.util.function.BooleanSupplier firing;
+
+    /** {@code firing}: whether this server creates the schedules' runs now (the one holding the duties, of several). */
+    Scheduler(GateStore gate, RunStore store, RunSpecs specs, RunManager runs, Clock clock, List<Runnable> duties,
+              java.util.function.BooleanSupplier firing) {
+        this.firing = firing;
         this.gate = gate;
         this.store = store;
         this.specs = specs;
@@ -94,7 +99,11 @@ final class Scheduler {
             Instant sleepUntil = clock.instant().plus(LONGEST_SLEEP);
             long started = System.nanoTime();
             try {
-                sleepUntil = tick();
+                if (firing.getAsBoolean()) {
+                    sleepUntil = tick();
+                } else {
+                    planned = Map.of(); // plan afresh once this server fires again
+                }
                 duties.forEach(Runnable::run);
             } catch (RuntimeException e) {
                 LOG.error("scheduler tick failed; trying again", e); // the loop never dies

@@ -27,6 +27,12 @@ public final class ServerLock implements AutoCloseable {
         this.lock = lock;
     }
 
+    /** No lock: for servers that share a database (and may share a home); server.json names the latest to start. */
+    public static ServerLock shared(Path home) throws IOException {
+        Files.createDirectories(home);
+        return new ServerLock(home, null, null);
+    }
+
     /** Takes the lock, or empty when another server holds it. */
     public static Optional<ServerLock> acquire(Path home) throws IOException {
         Files.createDirectories(home);
@@ -55,6 +61,14 @@ public final class ServerLock implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (lock == null) {
+            // a shared home: remove server.json only if it still names this server
+            Path info = home.resolve(INFO);
+            if (Files.exists(info) && Files.readString(info).contains("\"pid\": " + ProcessHandle.current().pid() + ",")) {
+                Files.deleteIfExists(info);
+            }
+            return;
+        }
         Files.deleteIfExists(home.resolve(INFO));
         lock.release();
         channel.close();

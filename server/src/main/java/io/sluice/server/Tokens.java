@@ -49,7 +49,9 @@ public final class Tokens {
             return;
         }
         String name = store.tokens().stream().anyMatch(t -> t.name().equals("admin")) ? "admin-" + newToken().substring(4, 10) : "admin";
-        String token = create(name, Role.ADMIN, "sluice server").orElseThrow();
+        // another server on the same database may take the name at the same moment: then another one
+        String token = create(name, Role.ADMIN, "sluice server")
+                .or(() -> create("admin-" + newToken().substring(4, 10), Role.ADMIN, "sluice server")).orElseThrow();
         Path tmp = home.resolve(CREDENTIALS + ".tmp");
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

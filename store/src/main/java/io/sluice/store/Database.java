@@ -85,8 +85,9 @@ public final class Database implements AutoCloseable {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setPoolName("sluice-postgresql");
-        config.setMaximumPoolSize(8);
-        config.setMinimumIdle(1);
+        // run drivers, the API and the beat share the pool: enough that the beat never queues long
+        config.setMaximumPoolSize(16);
+        config.setMinimumIdle(2);
         config.setConnectionTimeout(10_000);
         // fail at once with the driver's own words when the database cannot be reached
         config.setInitializationFailTimeout(1);

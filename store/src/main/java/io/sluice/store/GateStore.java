@@ -16,10 +16,30 @@ import org.jdbi.v3.core.Jdbi;
 public final class GateStore {
     private final Jdbi jdbi;
     private final Clock clock;
+    private final boolean shared;
 
     public GateStore(Database database, Clock clock) {
         this.jdbi = database.jdbi();
         this.clock = clock;
+        this.shared = database.shared();
+    }
+
+    // ---- versions' files, for servers on other machines ----------------------------------------
+
+    /** Whether versions' files are kept in the database too: when servers on several machines share it. */
+    public boolean sharesVersions() {
+        return shared;
+    }
+
+    /** Keeps a version's files (a zip) once; versions never change. */
+    public void saveBundle(String version, byte[] bundle) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO version_bundles (version, bundle) VALUES (:v, :b) ON CONFLICT (version) DO NOTHING")
+                .bind("v", version).bind("b", bundle).execute());
+    }
+
+    public Optional<byte[]> bundle(String version) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT bundle FROM version_bundles WHERE version = :v").bind("v", version)
+                .map((rs, ctx) -> rs.getBytes(1)).findOne());
     }
 
     // ---- test sessions --------------------------------------------------------------------------

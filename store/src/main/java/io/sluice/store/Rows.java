@@ -44,7 +44,8 @@ final class Rows {
             instant(rs, "started_at"),
             instant(rs, "ended_at"),
             rs.getInt("round"),
-            rs.getLong("row_version"));
+            rs.getLong("row_version"),
+            Optional.ofNullable(rs.getString("owner")));
 
     static final RowMapper<TaskRecord> TASK = (rs, ctx) -> new TaskRecord(
             rs.getString("run_id"),

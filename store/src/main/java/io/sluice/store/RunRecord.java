@@ -30,5 +30,7 @@ public record RunRecord(
         /** 1, plus one for each time the run was cleared to go again: numbers setup and teardown attempts. */
         int round,
         /** Bumped by every change of the row: a recovery plan remembers it to notice later changes. */
-        long rowVersion) {
+        long rowVersion,
+        /** The server that drives the run (it claimed it), if one does. */
+        Optional<String> owner) {
 }

@@ -90,6 +90,31 @@ public final class RunWriter {
         return true;
     }
 
+    /**
+     * Fences a server's decision: the run must still be {@code owner}'s, else the whole
+     * transaction rolls back with {@link RunTakenOverException}. Holds the run's row until the
+     * transaction ends, so a take-over waits for a decision in flight.
+     */
+    public void expectOwner(String runId, String owner) {
+        Optional<String> now = handle.createQuery("SELECT owner FROM runs WHERE id = :id" + forUpdate()).bind("id", runId)
+                .mapTo(String.class).findOne();
+        if (!now.equals(Optional.of(owner))) {
+            throw new RunTakenOverException("run " + runId + " is driven by " + now.orElse("no server") + " now, not by " + owner);
+        }
+    }
+
+    /**
+     * For a change to a run no server has claimed (waiting for overlap or upstream, skipped): fails
+     * with {@link ConcurrentChangeException} when a server claimed it meanwhile, whose driver alone changes it from then on.
+     */
+    public void expectUnclaimed(String runId) {
+        Optional<String> now = handle.createQuery("SELECT owner FROM runs WHERE id = :id" + forUpdate()).bind("id", runId)
+                .mapTo(String.class).findOne();
+        if (now.isPresent()) {
+            throw new ConcurrentChangeException("run " + runId + " was claimed by " + now.get());
+        }
+    }
+
     /** Moves the run from {@code from} by {@code event}; returns the new state. */
     public RunState runEvent(String runId, RunState from, RunEvent event, String cause) {
         RunState to = Transitions.RUN.apply(from, event);

@@ -1,4 +1,4 @@
-package io.sluice.server;
+package io.sluice.engine;
 
 import io.sluice.executor.LocalSandbox;
 import java.io.ByteArrayInputStream;
@@ -46,7 +46,7 @@ public final class Bundles {
     }
 
     /** Unpacks a bundle into the new directory {@code target}. */
-    static void unzip(byte[] bundle, Path target) throws IOException {
+    public static void unzip(byte[] bundle, Path target) throws IOException {
         Files.createDirectories(target);
         long total = 0;
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bundle))) {
