@@ -4,6 +4,9 @@
 # at once, as a machine of that size would. RUNS runs of TASKS independent `true` tasks are created
 # through the first server's API at once; the time from the first creation to the last run's
 # success gives tasks per second. Warm-up runs first, on every server. Prints both and the ratio.
+# With PIN=1 each server (and the tasks it starts, which inherit it) is pinned to a core of its own
+# (taskset): server i to core i-1, so that each server is the machine of one core it would be in a
+# real fleet, and one server does not use the cores the second would bring. PostgreSQL floats.
 # Usage: PG=postgresql://USER:PASSWORD@HOST:PORT bench/fleet-throughput.sh [RUNS] [TASKS]
 #        (default 40 runs x 10 tasks; psql and curl are needed; SLUICE=path/to/bin/sluice for another build)
 set -euo pipefail
@@ -52,11 +55,12 @@ succeeded() {
 
 # create N runs through the API of the server at $url, all at once
 create_runs() {
-  local n=$1
+  local n=$1 c=()
   for _ in $(seq "$n"); do
     curl -sf -X POST -H "Authorization: Bearer $token" -d '{}' "$url/api/v1/pipelines/bench_fleet/runs" > /dev/null &
+    c+=($!)
   done
-  wait
+  wait "${c[@]}" # not the servers, which run in the background too
 }
 
 wait_for() {
@@ -71,7 +75,9 @@ measure() {
   dbs+=("$db")
   for i in $(seq "$n"); do
     home="$work/home-$n-$i"
-    "$sluice" server --home "$home" --port 0 --cpus "$cpus" --db "$(jdbc "$db")" > "$work/server-$n-$i.log" 2>&1 &
+    pin=()
+    [ "${PIN:-0}" = 1 ] && pin=(taskset -c $(( (i - 1) % $(nproc) )))
+    "${pin[@]}" "$sluice" server --home "$home" --port 0 --cpus "$cpus" --db "$(jdbc "$db")" > "$work/server-$n-$i.log" 2>&1 &
     pids+=($!)
     until [ -f "$home/server.json" ]; do sleep 0.1; done
     [ -z "$first" ] && first=$home
@@ -92,7 +98,7 @@ measure() {
   pids=()
 }
 
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $runs runs x $tasks no-op tasks, --cpus $cpus per server"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $runs runs x $tasks no-op tasks, --cpus $cpus per server, pinned: ${PIN:-0}"
 one=$(measure 1)
 echo "one server:   $one tasks/s"
 two=$(measure 2)

@@ -112,6 +112,14 @@ public final class SharedAdmission implements Admission {
             wake = waitersToWake();
         }
         wake.forEach(Runnable::run); // never call out while holding the lock
+        released.run();
+    }
+
+    private volatile Runnable released = () -> { };
+
+    /** Calls {@code action} after every release (outside the lock): a server looks for a new run to take when it has room. */
+    public void onRelease(Runnable action) {
+        this.released = action;
     }
 
     private void giveBack(Waiter holding) {

@@ -78,6 +78,14 @@ final class RunManager {
                Clock clock, Supplier<Map<String, String>> environment, RunEnded ended, Fleet fleet, FleetStore fleetStore) {
         this.fleet = fleet;
         this.fleetStore = fleetStore;
+        if (fleet.shared()) {
+            // among several servers, a run is taken only when there is room: look when room frees up
+            admission.onRelease(() -> {
+                if (admission.waitingByReason().getOrDefault("capacity", 0) == 0) {
+                    reconsiderSoon();
+                }
+            });
+        }
         this.store = store;
         this.gate = gate;
         this.home = home;
@@ -118,6 +126,7 @@ final class RunManager {
 
     private void reconsider() {
         int room = roomForNewRuns();
+        Map<String, Integer> activeByPipeline = new java.util.HashMap<>();
         for (RunRecord run : store.runsIn(EnumSet.of(RunState.QUEUED, RunState.WAITING))) {
             if (driving.containsKey(run.id()) || run.kind() == RunKind.DEV || run.kind() == RunKind.TEST) {
                 continue; // dev runs are driven by their own `sluice run`
@@ -125,21 +134,24 @@ final class RunManager {
             if (run.owner().isPresent()) {
                 continue; // another server claimed it (a dead server's claims are let go by takeOverFrom)
             }
-            RunSpec spec;
+            if (room <= 0 && !run.cancelRequested()) {
+                continue; // this server is full: another server with room, or a later look, takes it
+            }
+            Pipeline pipeline;
             try {
-                spec = specs.forRun(run);
-            } catch (IOException | RuntimeException e) {
+                // the parsed definition is kept; the run's files are looked at only when it starts
+                pipeline = specs.definition(run.version()).pipeline();
+            } catch (RuntimeException e) {
                 LOG.error("cannot start run {}", run.id(), e);
                 continue;
             }
-            Pipeline pipeline = spec.pipeline();
             if (run.cancelRequested()) {
                 if (fleetStore.claim(run.id(), pipeline.id(), Integer.MAX_VALUE, true, fleet.id())) {
-                    start(run, spec, false);
+                    startClaimed(run);
                 }
                 continue;
             }
-            int active = fleetStore.activeRuns(pipeline.id());
+            int active = activeByPipeline.computeIfAbsent(pipeline.id(), fleetStore::activeRuns);
             if (active >= pipeline.maxActiveRuns()) {
                 // skip is for the schedule running into itself; a run a person asked for (manual, backfill) waits its turn
                 if (pipeline.onOverlap() == OverlapPolicy.SKIP && run.state() == RunState.QUEUED && run.kind() == RunKind.SCHEDULED) {
@@ -154,16 +166,27 @@ final class RunManager {
                 waitFor(run, "upstream");
                 continue;
             }
-            if (room <= 0) {
-                continue; // a server with room claims it
-            }
             // claimed with a conditional update that counts the pipeline's active runs again: of
             // several servers looking at once, one gets it, and max_active_runs holds across them
             if (fleetStore.claim(run.id(), pipeline.id(), pipeline.maxActiveRuns(), false, fleet.id())) {
                 room--;
-                start(run, spec, false);
+                activeByPipeline.merge(pipeline.id(), 1, Integer::sum);
+                startClaimed(run);
             }
         }
+    }
+
+    /** Starts a run this server has just claimed; gives the claim back if its files cannot be read. */
+    private void startClaimed(RunRecord run) {
+        RunSpec spec;
+        try {
+            spec = specs.forRun(run);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("cannot start run {}", run.id(), e);
+            fleetStore.release(run.id(), fleet.id());
+            return;
+        }
+        start(run, spec, false);
     }
 
     /**
