@@ -7,18 +7,18 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This server among the servers of one database. It beats in its row every second; it judges
- * another server dead when that server's beat has not moved for the lease time by this server's
- * own monotonic clock (no two machines' clocks are ever compared), at once when it stopped
- * cleanly, and at once when it ran on this machine and its process is gone. On a home's SQLite
- * there is one server per home (the home lock), so any other server row is a dead predecessor.
+ * This server among the servers of one database. On a shared database it beats in its row every
+ * second; it judges another server dead when that server's beat has not moved for the lease time
+ * by this server's own monotonic clock (no two machines' clocks are ever compared), at once when it
+ * stopped cleanly, and at once when it ran on this machine and its process is gone. On a home's
+ * SQLite there is one server per home (the home lock): any other server row is a dead predecessor,
+ * whose work is taken over at start, and there is no beat.
  * The duties only one server does at a time are a lease that a live server takes from a dead one.
  */
 final class Fleet implements AutoCloseable {
@@ -35,7 +35,6 @@ final class Fleet implements AutoCloseable {
     private volatile Set<String> dead = Set.of();
     private volatile boolean holdsDuties;
     private volatile boolean stopped;
-    private Thread thread;
     private Consumer<String> onDead = d -> { };
     private Runnable onBeat = () -> { };
     private Runnable onFenced = () -> { };
@@ -92,19 +91,17 @@ final class Fleet implements AutoCloseable {
     }
 
     void start() {
+        if (!shared) {
+            return; // alone on its home (the home lock says so): nobody to beat for, nobody to watch
+        }
         // the beat has a thread of its own: looking at the others and taking their work over can
         // take a while, and must never delay the beat into looking dead
         Thread.ofPlatform().daemon().name("sluice-beat").start(this::beatLoop);
-        thread = Thread.ofPlatform().daemon().name("sluice-fleet").start(this::loop);
+        Thread.ofPlatform().daemon().name("sluice-fleet").start(this::loop);
     }
 
     void publishUrl(String url) {
         store.publishUrl(id, url);
-    }
-
-    /** Whether {@code server} lives as far as this server can tell (this server always does). */
-    boolean alive(String server) {
-        return server.equals(id) || !dead.contains(server) && seen.containsKey(server);
     }
 
     boolean holdsDuties() {
@@ -187,10 +184,6 @@ final class Fleet implements AutoCloseable {
     /** A server of this machine whose process is gone (pid and start time, so a reused pid is not taken for it). */
     private boolean goneFromThisMachine(FleetStore.Server s) {
         return s.host().equals(host) && s.pidStart().isPresent() && !ProcTable.isAlive(s.pid(), s.pidStart().get());
-    }
-
-    Optional<String> dutyHolder() {
-        return Optional.of(store.holder(DUTIES, id));
     }
 
     /** A clean stop: the duties go at once and the other servers take over this one's runs without waiting. */

@@ -11,8 +11,12 @@ final class ServerStatus {
     private final RunManager manager;
     private final Scheduler scheduler;
     private final String home;
+    private final Fleet fleet;
+    private final String database;
 
-    ServerStatus(SharedAdmission admission, RunManager manager, Scheduler scheduler, String home) {
+    ServerStatus(SharedAdmission admission, RunManager manager, Scheduler scheduler, String home, Fleet fleet, String database) {
+        this.fleet = fleet;
+        this.database = database;
         this.admission = admission;
         this.manager = manager;
         this.scheduler = scheduler;
@@ -23,6 +27,9 @@ final class ServerStatus {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("home", home);
         m.put("pid", ProcessHandle.current().pid());
+        m.put("server_id", fleet.id());
+        m.put("database", database);
+        m.put("holds_duties", fleet.holdsDuties());
         m.put("cpus_total", admission.total().milliCpus() / 1000.0);
         m.put("cpus_used", admission.used().milliCpus() / 1000.0);
         m.put("memory_total", Sizes.format(admission.total().memoryBytes()));

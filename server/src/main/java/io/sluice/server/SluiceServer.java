@@ -126,7 +126,7 @@ public final class SluiceServer implements AutoCloseable {
                 manager::reconsiderSoon), fleet::holdsDuties);
         metrics[0] = new Metrics(server, runs, admission, scheduler);
         Deployer deployer = new Deployer(gate, runs, storage, home.root().resolve("incoming"), clock, scheduler::replan);
-        ServerStatus status = new ServerStatus(admission, manager, scheduler, home.root().toString());
+        ServerStatus status = new ServerStatus(admission, manager, scheduler, home.root().toString(), fleet, database.description());
         Javalin http = new Api(runs, gate, server, tokens, manager, specs, deployer, scheduler, status, clock, recovery[0],
                 new io.sluice.engine.Cleanup(runs, home, specs::find, () -> environment(server)),
                 new io.sluice.engine.ActionRunner(runs, home, () -> environment(server)), metrics[0]).create();
