@@ -159,6 +159,13 @@ class FleetIT {
                 return !lease.isEmpty() && !lease.get(0).get("holder").equals(holder);
             });
 
+            String newHolder = query(db, "SELECT holder FROM leases WHERE name = 'duties'").get(0).get("holder");
+            String newHome = query(db, "SELECT home FROM servers WHERE id = '" + newHolder + "'").get(0).get("home");
+            SluiceServerProcess holding = servers.stream().filter(s -> s.home.toString().equals(newHome)).findFirst().orElseThrow();
+            String metrics = holding.call("GET", "/metrics", holding.adminToken(), null).body();
+            assertThat(metrics).as("the dashboards see who fires the schedules, and how many servers are left")
+                    .contains("sluice_server_holds_duties 1.0").contains("sluice_servers_alive 2.0");
+
             Instant firstStart = yesterday.atStartOfDay(ZoneOffset.UTC).toInstant();
             long ended = ChronoUnit.HOURS.between(firstStart, Instant.now().truncatedTo(ChronoUnit.HOURS));
             await().atMost(LONG).until(() -> query(db, "SELECT id FROM runs WHERE pipeline = 'hourly_fleet' AND kind = 'scheduled'"

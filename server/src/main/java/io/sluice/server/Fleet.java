@@ -3,7 +3,6 @@ package io.sluice.server;
 import io.sluice.executor.ProcTable;
 import io.sluice.store.FleetStore;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,7 @@ final class Fleet implements AutoCloseable {
     private final Duration lease;
     private final String id;
     private final String host;
-    private final Map<String, Seen> seen = new HashMap<>();
+    private final Map<String, Seen> seen = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Set<String> dead = Set.of();
     private volatile boolean holdsDuties;
     private volatile boolean stopped;
@@ -102,6 +101,11 @@ final class Fleet implements AutoCloseable {
 
     void publishUrl(String url) {
         store.publishUrl(id, url);
+    }
+
+    /** How many servers this one sees alive, itself included. */
+    int alive() {
+        return 1 + (int) seen.keySet().stream().filter(id -> !dead.contains(id)).count();
     }
 
     boolean holdsDuties() {

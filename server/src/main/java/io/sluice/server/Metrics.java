@@ -68,6 +68,14 @@ final class Metrics {
         scheduler.observeTicks(nanos -> tick.record(nanos, TimeUnit.NANOSECONDS));
     }
 
+    /** Among several servers on one database: how many this one sees alive, and whether it holds the duties. */
+    void watch(Fleet fleet) {
+        Gauge.builder("sluice_servers_alive", fleet::alive).description("Servers on the database this server sees alive, itself included")
+                .register(registry);
+        Gauge.builder("sluice_server_holds_duties", () -> fleet.holdsDuties() ? 1 : 0)
+                .description("1 when this server fires the schedules, sends stuck alerts and applies plans").register(registry);
+    }
+
     private double count(String group, String key) {
         long now = System.nanoTime();
         if (now - countedAt > TimeUnit.SECONDS.toNanos(1)) {

@@ -125,6 +125,7 @@ public final class SluiceServer implements AutoCloseable {
                 },
                 manager::reconsiderSoon), fleet::holdsDuties);
         metrics[0] = new Metrics(server, runs, admission, scheduler);
+        metrics[0].watch(fleet);
         Deployer deployer = new Deployer(gate, runs, storage, home.root().resolve("incoming"), clock, scheduler::replan);
         ServerStatus status = new ServerStatus(admission, manager, scheduler, home.root().toString(), fleet, database.description());
         Javalin http = new Api(runs, gate, server, tokens, manager, specs, deployer, scheduler, status, clock, recovery[0],
