@@ -130,9 +130,9 @@ class WebUiIT {
                 screenshot(driver, "pipelines");
                 failed.click();
                 await().atMost(LONG).until(() -> driver.getTitle().startsWith("Run "));
-                assertThat(driver.findElement(By.cssSelector(".failure .entry")).getText()).isEqualTo("Orders not exported yet");
-                assertThat(driver.findElement(By.cssSelector(".failure .diagnose")).getText()).contains("The load log names the missing day");
-                assertThat(driver.findElement(By.cssSelector(".failure .fix")).getText()).contains("apply a recovery plan");
+                assertThat(text(driver, By.cssSelector(".failure .entry"))).isEqualTo("Orders not exported yet");
+                assertThat(text(driver, By.cssSelector(".failure .diagnose"))).contains("The load log names the missing day");
+                assertThat(text(driver, By.cssSelector(".failure .fix"))).contains("apply a recovery plan");
                 String runUrl = driver.getCurrentUrl();
                 screenshot(driver, "run");
 
@@ -140,23 +140,25 @@ class WebUiIT {
                 driver.findElement(By.linkText("Recovery")).click();
                 driver.findElement(By.xpath("//button[text()='Make a recovery plan']")).click();
                 await().atMost(LONG).until(() -> driver.getTitle().startsWith("Plan "));
-                assertThat(driver.findElement(By.id("steps")).getText()).contains("orders").contains("clear");
+                assertThat(text(driver, By.id("steps"))).contains("orders").contains("clear");
                 screenshot(driver, "plan");
                 driver.findElement(By.id("confirm")).click();
                 driver.findElement(By.xpath("//button[text()='Apply this plan']")).click();
-                await().atMost(LONG).until(() -> driver.findElement(By.cssSelector(".flash")).getText().startsWith("Applied"));
-                // the page updates itself: no reload
-                await().atMost(LONG).until(() -> driver.findElement(By.id("progress")).getText().contains("1 succeeded"));
+                await().atMost(LONG).ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
+                        .until(() -> text(driver, By.cssSelector(".flash")).startsWith("Applied"));
+                // the page updates itself: no reload (an element may be replaced between finding and reading it)
+                await().atMost(LONG).ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
+                        .until(() -> text(driver, By.id("progress")).contains("1 succeeded"));
                 screenshot(driver, "plan-applied");
 
                 driver.get(runUrl);
-                assertThat(driver.findElement(By.cssSelector("h1 .st")).getText()).isEqualTo("succeeded");
+                assertThat(text(driver, By.cssSelector("h1 .st"))).isEqualTo("succeeded");
                 await().atMost(LONG).until(() -> sluice.run("status", "report", "--json").out().contains("\"succeeded\""));
                 driver.get(server.url() + "/pipelines/orders");
-                assertThat(driver.findElement(By.cssSelector("svg[aria-label='task graph']")).getText()).contains("extract").contains("publish");
+                assertThat(text(driver, By.cssSelector("svg[aria-label='task graph']"))).contains("extract").contains("publish");
                 screenshot(driver, "pipeline");
                 driver.get(server.url() + "/audit");
-                assertThat(driver.findElement(By.tagName("table")).getText()).contains("apply").contains("clear");
+                assertThat(text(driver, By.tagName("table"))).contains("apply").contains("clear");
                 screenshot(driver, "audit");
                 driver.manage().window().setSize(new Dimension(390, 844));
                 driver.get(server.url() + "/");
@@ -211,5 +213,11 @@ class WebUiIT {
         Matcher m = Pattern.compile("name=\"_csrf\" value=\"([0-9a-f]+)\"").matcher(page);
         assertThat(m.find()).as("a CSRF token on the page").isTrue();
         return m.group(1);
+    }
+
+    /** An element's text; the live pages replace elements as they update, so a replaced one is looked up again. */
+    private static String text(org.openqa.selenium.WebDriver driver, By by) {
+        return await().atMost(LONG).ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(() -> driver.findElement(by).getText(), t -> true);
     }
 }
