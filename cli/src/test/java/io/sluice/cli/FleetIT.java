@@ -40,11 +40,7 @@ class FleetIT {
     Path tmp;
 
     private Path pipeline(String id, String yaml) throws IOException {
-        Path dir = tmp.resolve("src").resolve(id);
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("pipeline.yaml"), yaml);
-        Files.writeString(dir.resolve("PLAYBOOK.md"), ServerIT.PLAYBOOK);
-        return dir;
+        return ServerIT.writePipeline(tmp, id, yaml, ServerIT.PLAYBOOK);
     }
 
     private static List<Map<String, String>> query(String url, String sql) throws SQLException {

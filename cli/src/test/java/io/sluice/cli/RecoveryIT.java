@@ -31,11 +31,7 @@ class RecoveryIT {
     private Path marks;
 
     private Path pipeline(String id, String yaml, String playbook) throws IOException {
-        Path dir = tmp.resolve("src").resolve(id);
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("pipeline.yaml"), yaml);
-        Files.writeString(dir.resolve("PLAYBOOK.md"), playbook);
-        return dir;
+        return ServerIT.writePipeline(tmp, id, yaml, playbook);
     }
 
     private static String day(int daysAgo) {

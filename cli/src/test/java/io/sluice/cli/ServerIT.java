@@ -34,6 +34,15 @@ class ServerIT {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration LONG = Duration.ofSeconds(90);
 
+    /** Writes the pipeline directory {@code tmp/src/ID} with its pipeline.yaml and PLAYBOOK.md; returns it. */
+    static Path writePipeline(Path tmp, String id, String yaml, String playbook) throws IOException {
+        Path dir = tmp.resolve("src").resolve(id);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("pipeline.yaml"), yaml);
+        Files.writeString(dir.resolve("PLAYBOOK.md"), playbook);
+        return dir;
+    }
+
     static final String PLAYBOOK = """
             # any
 

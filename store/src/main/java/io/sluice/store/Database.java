@@ -70,15 +70,8 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Opens (migrating when needed) a database by its JDBC URL: PostgreSQL, or SQLite by file. */
+    /** Opens (migrating when needed) a PostgreSQL database by its JDBC URL. */
     public static Database openUrl(String url) {
-        if (url.startsWith("jdbc:sqlite:")) {
-            Path file = Path.of(url.substring("jdbc:sqlite:".length()));
-            if (!file.getFileName().toString().equals("sluice.db")) {
-                throw new StoreException("an SQLite database must be a home's sluice.db: " + url);
-            }
-            return open(file.toAbsolutePath().getParent());
-        }
         if (!url.startsWith("jdbc:postgresql:")) {
             throw new StoreException("unsupported database URL (want jdbc:postgresql://HOST[:PORT]/DB?user=...): " + redact(url));
         }
