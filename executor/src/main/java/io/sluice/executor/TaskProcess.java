@@ -36,6 +36,18 @@ public final class TaskProcess {
         this.startedAtNanos = startedAtNanos;
     }
 
+    /**
+     * A command that runs elsewhere (a pod on a cluster): there is no local process to signal or
+     * sweep; it is gone when {@code exit} completes.
+     */
+    public static TaskProcess remote(String marker, CompletableFuture<Integer> exit) {
+        ProcessLauncher.Launched launched = new ProcessLauncher.Launched(0,
+                CompletableFuture.completedFuture(new ProcessLauncher.Identity(-1, "")), exit);
+        TaskProcess process = new TaskProcess(launched, marker, System.nanoTime());
+        exit.whenComplete((code, error) -> process.complete(code == null ? 255 : code));
+        return process;
+    }
+
     /** Calls {@code action} with the pid once the process exists. */
     public void whenStarted(java.util.function.LongConsumer action) {
         launched.started().thenAccept(identity -> action.accept(identity.pid()));

@@ -1,0 +1,216 @@
+package io.sluice.kubernetes;
+
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.LogWatch;
+import io.sluice.executor.LocalExecutor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One task attempt's Job, followed to its end: the pod's log streamed into the attempt's log as
+ * soon as its container runs, and the exit status of its container once it ends. A Job deleted
+ * by Sluice (cancel, timeout) ends with 143, as a process stopped by SIGTERM does locally, once
+ * its pod is gone (foreground deletion), so that what it held is free when Sluice counts it free.
+ */
+final class PodAttempt {
+    private static final Logger LOG = LoggerFactory.getLogger(PodAttempt.class);
+    /** Waiting reasons that no amount of waiting fixes: the attempt fails at once and says why. */
+    private static final Set<String> HOPELESS = Set.of("ImagePullBackOff", "InvalidImageName", "CreateContainerConfigError",
+            "CreateContainerError", "ErrImageNeverPull");
+    static final int STOPPED = 143;
+    static final int CANNOT_START = 125;
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final String job;
+    private final Path log;
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final CompletableFuture<Void> logDone = new CompletableFuture<>();
+    private volatile boolean stopping;
+    private LogWatch logWatch;
+    private OutputStream logFile;
+    private boolean ending;
+    /** The attempt's pod, once seen. */
+    private String podName;
+
+    PodAttempt(KubernetesClient client, String namespace, String job, Path log) {
+        this.client = client;
+        this.namespace = namespace;
+        this.job = job;
+        this.log = log;
+    }
+
+    CompletableFuture<Integer> exit() {
+        return exit;
+    }
+
+    synchronized void podChanged(Pod pod) {
+        if (ending) {
+            return;
+        }
+        podName = pod.getMetadata().getName();
+        ContainerStatus status = containerStatus(pod).orElse(null);
+        if (status != null && status.getState() != null) {
+            if (status.getState().getRunning() != null || status.getState().getTerminated() != null) {
+                followLog(pod.getMetadata().getName());
+            }
+            ContainerStateTerminated terminated = status.getState().getTerminated();
+            if (terminated != null) {
+                String why = terminated.getReason() != null && !terminated.getReason().equals("Completed") && !terminated.getReason().equals("Error")
+                        ? "sluice: the container was stopped: " + terminated.getReason() + Optional.ofNullable(terminated.getMessage()).map(m -> ": " + m).orElse("")
+                        : null;
+                end(terminated.getExitCode() == null ? LocalExecutor.LOST : terminated.getExitCode(), why);
+                return;
+            }
+            ContainerStateWaiting waiting = status.getState().getWaiting();
+            if (waiting != null && HOPELESS.contains(waiting.getReason())) {
+                end(CANNOT_START, "sluice: the pod cannot start: " + waiting.getReason()
+                        + Optional.ofNullable(waiting.getMessage()).map(m -> ": " + m).orElse(""));
+                deleteJob();
+                return;
+            }
+        }
+        if ("Failed".equals(phase(pod)) && status == null) {
+            // evicted, or refused by the node, before its container ever ran
+            end(LocalExecutor.LOST, "sluice: the pod failed: " + Optional.ofNullable(pod.getStatus().getReason()).orElse("")
+                    + Optional.ofNullable(pod.getStatus().getMessage()).map(m -> ": " + m).orElse(""));
+        }
+    }
+
+    synchronized void podDeleted(Pod pod) {
+        podChanged(pod);
+        if (!ending) {
+            end(stopping ? STOPPED : LocalExecutor.LOST, stopping ? null : "sluice: the pod " + pod.getMetadata().getName() + " was deleted before its container ended");
+        }
+    }
+
+    synchronized void jobChanged(Job j) {
+        if (ending || j.getStatus() == null || j.getStatus().getConditions() == null) {
+            return;
+        }
+        for (JobCondition c : j.getStatus().getConditions()) {
+            if ("Failed".equals(c.getType()) && "True".equals(c.getStatus()) && "DeadlineExceeded".equals(c.getReason())) {
+                end(124, "sluice: the Job passed its activeDeadlineSeconds: " + Optional.ofNullable(c.getMessage()).orElse(""));
+                return;
+            }
+        }
+    }
+
+    synchronized void jobDeleted() {
+        if (ending) {
+            return;
+        }
+        if (podName != null) {
+            // its pod may still be stopping: the attempt ends when the pod does (or, failing any news, after a while)
+            CompletableFuture.delayedExecutor(JobSpecs.GRACE_SECONDS + 30, TimeUnit.SECONDS).execute(this::podNeverEnded);
+            return;
+        }
+        end(stopping ? STOPPED : LocalExecutor.LOST, stopping ? null : "sluice: the Job " + job + " is gone (deleted outside Sluice?)");
+    }
+
+    private synchronized void podNeverEnded() {
+        if (!ending) {
+            end(stopping ? STOPPED : LocalExecutor.LOST, "sluice: no news of pod " + podName + " after its Job was deleted");
+        }
+    }
+
+    /** Deletes the Job; the end is seen when the Job or its pod goes. */
+    void stop() {
+        stopping = true;
+        deleteJob();
+    }
+
+    private void deleteJob() {
+        Thread.ofVirtual().name("sluice-k8s-delete-" + job).start(() -> {
+            try {
+                client.batch().v1().jobs().inNamespace(namespace).withName(job)
+                        .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND)
+                        .withGracePeriod(JobSpecs.GRACE_SECONDS).delete();
+            } catch (KubernetesClientException e) {
+                LOG.warn("cannot delete Job {} in {}: {}", job, namespace, Clusters.reason(e));
+            }
+            // a cluster that lost the Job's pod already reports no deletion event for it
+            if (client.batch().v1().jobs().inNamespace(namespace).withName(job).get() == null) {
+                jobDeleted();
+            }
+        });
+    }
+
+    private void followLog(String pod) {
+        if (logWatch != null) {
+            return;
+        }
+        try {
+            Files.createDirectories(log.getParent());
+            logFile = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            logWatch = client.pods().inNamespace(namespace).withName(pod).inContainer(JobSpecs.CONTAINER).watchLog(logFile);
+            logWatch.onClose().whenComplete((error, e) -> logDone.complete(null));
+        } catch (IOException | KubernetesClientException e) {
+            LOG.warn("cannot stream the log of pod {} in {}", pod, namespace, e);
+            logDone.complete(null);
+        }
+    }
+
+    /** Records the end once: after the log stream has delivered what it had (briefly), the exit. */
+    private void end(int code, String why) {
+        ending = true;
+        CompletableFuture<Void> drained = logWatch == null ? CompletableFuture.completedFuture(null) : logDone;
+        drained.completeOnTimeout(null, 5, TimeUnit.SECONDS).whenComplete((v, e) -> {
+            closeLogs();
+            if (why != null) {
+                appendLine(why);
+            }
+            exit.complete(code);
+        });
+    }
+
+    synchronized void closeLogs() {
+        if (logWatch != null) {
+            logWatch.close();
+        }
+        if (logFile != null) {
+            try {
+                logFile.close();
+            } catch (IOException ignored) {
+                // the log is as complete as it got
+            }
+        }
+    }
+
+    private void appendLine(String line) {
+        try {
+            Files.createDirectories(log.getParent());
+            Files.writeString(log, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            LOG.warn("cannot write to {}", log, e);
+        }
+    }
+
+    private static Optional<ContainerStatus> containerStatus(Pod pod) {
+        List<ContainerStatus> statuses = pod.getStatus() == null ? null : pod.getStatus().getContainerStatuses();
+        return statuses == null ? Optional.empty()
+                : statuses.stream().filter(s -> JobSpecs.CONTAINER.equals(s.getName())).findFirst();
+    }
+
+    private static String phase(Pod pod) {
+        return pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    }
+}
