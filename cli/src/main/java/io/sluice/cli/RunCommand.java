@@ -78,9 +78,10 @@ final class RunCommand implements Callable<Integer> {
                 return UserError.BAD;
             }
             Pipeline pipeline = loaded.pipeline().orElseThrow();
-            if (pipeline.environment().executor() != io.sluice.definition.ExecutorKind.LOCAL) {
-                cli.err.println("sluice: " + target + " asks for executor: " + pipeline.environment().executor().yamlName()
-                        + ", which this version of Sluice does not have; nothing ran");
+            if (pipeline.environment().executor() == io.sluice.definition.ExecutorKind.KUBERNETES
+                    && !io.sluice.kubernetes.Clusters.configured(System.getenv())) {
+                cli.err.println("sluice: " + target + " runs its tasks on Kubernetes, but no cluster is configured"
+                        + " (set KUBECONFIG, or write ~/.kube/config); nothing ran");
                 return UserError.BAD;
             }
             Map<String, String> resolvedParams = Params.resolve(pipeline.params(), params);

@@ -176,10 +176,6 @@ public final class PipelineParser {
             if (image.isPresent() && executor != ExecutorKind.KUBERNETES) {
                 reading.warning(map.positionOf("image"), "'image' is used only with executor: kubernetes");
             }
-            if (executor == ExecutorKind.KUBERNETES) {
-                reading.warning(map.valuePositionOf("executor"), "executor: kubernetes is not available in this version of Sluice;"
-                        + " runs of this pipeline are refused");
-            }
             if (image.isEmpty() && executor == ExecutorKind.KUBERNETES) {
                 reading.error(map.positionOf("executor"), "executor: kubernetes needs an 'image'");
             }

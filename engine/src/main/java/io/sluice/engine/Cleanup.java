@@ -37,7 +37,7 @@ public final class Cleanup {
         Optional<RunSpec> of(RunRecord run);
     }
 
-    /** One thing left behind. {@code kind}: workspace, process, temp, teardown, run. */
+    /** One thing left behind. {@code kind}: workspace, process, temp, teardown, run, kubernetes. */
     public record Leftover(String kind, String run, String what, String detail) {
     }
 
@@ -138,6 +138,7 @@ public final class Cleanup {
                 found.add(new Leftover("teardown", r.id(), r.pipeline() + " " + r.logicalDate(), "due when the abandoned run ends"));
             }
         }
+        found.addAll(namespaces(runs));
         for (Path scratch : ScratchHomes.abandoned()) {
             found.add(new Leftover("temp", "-", scratch.toString(), "scratch home of a test session that is gone"));
         }
@@ -204,6 +205,16 @@ public final class Cleanup {
             }
         }
         for (Leftover l : found) {
+            if (l.kind().equals("kubernetes") && !l.run().equals("-")) {
+                try {
+                    io.sluice.kubernetes.RunNamespaces.ofConfiguredCluster().delete(l.what());
+                    done.add("deleted namespace " + l.what() + " (" + l.detail() + ")");
+                } catch (io.sluice.kubernetes.KubernetesException e) {
+                    done.add(e.getMessage());
+                }
+            }
+        }
+        for (Leftover l : found) {
             if (l.kind().equals("workspace") && store.action(l.run()).filter(a -> a.endedAt().isEmpty()).isPresent()) {
                 store.endAction(l.run(), LocalExecutor.LOST);
                 done.add("action run " + l.run() + " recorded as ended: lost");
@@ -220,6 +231,30 @@ public final class Cleanup {
             }
         }
         return done;
+    }
+
+    /**
+     * Namespaces of this home's runs that have finished or were abandoned (their driver died before
+     * deleting them). Namespaces of runs this home does not know are left alone: another Sluice may
+     * share the cluster. Looked for only when a cluster is configured.
+     */
+    private List<Leftover> namespaces(Map<String, Optional<RunRecord>> runs) {
+        if (!io.sluice.kubernetes.Clusters.configured(environment.get())) {
+            return List.of();
+        }
+        List<Leftover> found = new ArrayList<>();
+        try {
+            for (var ns : io.sluice.kubernetes.RunNamespaces.ofConfiguredCluster().list()) {
+                Optional<RunRecord> run = runs.computeIfAbsent(ns.runId(), store::findRun);
+                if (run.isPresent() && (run.get().state().isTerminal() || abandoned(run.get()))) {
+                    found.add(new Leftover("kubernetes", ns.runId(), ns.name(), "namespace of " + ns.pipeline() + " run "
+                            + ns.runId() + ", " + (run.get().state().isTerminal() ? run.get().state().wireName() : "abandoned")));
+                }
+            }
+        } catch (io.sluice.kubernetes.KubernetesException e) {
+            found.add(new Leftover("kubernetes", "-", "cluster", e.getMessage()));
+        }
+        return found;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.sluice.engine;
 
 import io.sluice.definition.Pipeline;
+import io.sluice.definition.Resources;
 import io.sluice.definition.Task;
 import io.sluice.definition.TaskDefaults;
 import io.sluice.executor.LocalExecutor;
@@ -91,6 +92,11 @@ public final class RunDriver {
     private Consumer<Path> beforeWorkspaceRemoval = p -> { };
     private Map<String, String> processEnvironment = System.getenv();
     private Admission admission;
+    /** The run's tasks on Kubernetes, or null when they run here. */
+    private PodTasks pods;
+    /** Why the run's namespace could not be made: its tasks fail to start with this. */
+    private Optional<String> podsBroken = Optional.empty();
+    private TaskEnvironment podEnvironment;
     private final List<String> secrets = new ArrayList<>();
     /** Session ids (= leader pids) of this run's commands, to recognise orphans that dropped their marker. */
     private final java.util.Set<Long> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -201,11 +207,14 @@ public final class RunDriver {
         stored.forEach(t -> inRun.add(t.taskId()));
         Map<String, Task> byId = new java.util.HashMap<>();
         pipeline.tasks().forEach(t -> byId.put(t.id(), t));
+        boolean onCluster = pipeline.environment().executor() == io.sluice.definition.ExecutorKind.KUBERNETES;
+        // on a cluster, a task may ask for more than this machine has
+        Resources cap = onCluster ? new Resources(Long.MAX_VALUE / 4, Long.MAX_VALUE / 4) : spec.capacity();
         for (io.sluice.store.TaskRecord r : stored) {
             Task task = byId.get(r.taskId());
             List<String> needs = task.needs().stream().filter(inRun::contains).toList();
             LiveTask live = new LiveTask(r.taskId(), task.run(), needs, r.attemptBase() + defaults.retriesOf(task) + 1,
-                    defaults.resourcesOf(task).cappedAt(spec.capacity()), defaults.timeoutOf(task), defaults.retryDelayOf(task),
+                    defaults.resourcesOf(task).cappedAt(cap), defaults.timeoutOf(task), defaults.retryDelayOf(task),
                     task.pool(), task.priority().orElse(pipeline.priority()));
             // a cleared run keeps what succeeded and its attempt numbers; a new run has neither
             live.attempts = r.attempts();
@@ -222,6 +231,15 @@ public final class RunDriver {
                 home.workspace(id), home.workspace(id).resolve(".sluice").resolve("tmp"), spec.params());
         if (admission == null) {
             admission = Admission.machine(spec.capacity());
+        }
+        if (onCluster) {
+            try {
+                pods = PodTasks.of(spec, id, processEnvironment);
+                podEnvironment = TaskEnvironment.forPods(processEnvironment, pipeline, spec.extraEnv());
+                admission = ClusterAdmission.around(admission);
+            } catch (IOException | RuntimeException e) {
+                podsBroken = Optional.of("cannot prepare the run for Kubernetes: " + e.getMessage());
+            }
         }
         admission.onFree(id, () -> events.add(new Wake()));
         try {
@@ -254,6 +272,9 @@ public final class RunDriver {
         timedOut = record.timedOut();
         journal.write("taken over after a restart");
         note("taking over run " + runId + " after a restart");
+        if (pods != null && record.state() == RunState.RUNNING) {
+            openPods();
+        }
         Map<String, AttemptRecord> last = new java.util.HashMap<>();
         for (AttemptRecord a : store.attempts(runId)) {
             last.merge(a.taskId(), a, (x, y) -> y.attempt() >= x.attempt() ? y : x);
@@ -268,7 +289,7 @@ public final class RunDriver {
                 continue;
             }
             if (t.state == TaskState.RUNNING) {
-                t.process = adopt(t.id, a);
+                t.process = pods != null ? adoptPod(t.id, a) : adopt(t.id, a);
                 t.alive = true;
                 t.startedNanos = System.nanoTime() - Duration.between(a.startedAt(), clock.instant()).toNanos();
                 if (t.resources.milliCpus() > 0 || t.resources.memoryBytes() > 0) {
@@ -309,6 +330,16 @@ public final class RunDriver {
             return null;
         }
         return adopt(name, a);
+    }
+
+    /** Follows the Job of an attempt started before the restart; a Job that is gone ends the attempt as lost. */
+    private TaskProcess adoptPod(String name, AttemptRecord a) {
+        int attempt = a.attempt();
+        TaskProcess process = pods.adopt(name, attempt, Path.of(a.logPath()));
+        journal.write(name + " attempt " + attempt + ": following its Job in namespace " + pods.namespace());
+        process.gone().whenComplete((gone, error) -> events.add(new Exited(name, attempt,
+                gone == null ? LocalExecutor.LOST : gone.exitCode(), List.of())));
+        return process;
     }
 
     /** Adopts the attempt's process, or reports its end at once if it has ended or is lost. */
@@ -356,7 +387,7 @@ public final class RunDriver {
         LOG.error("run {} stopped by an internal error", runId, cause);
         note("internal error, the run is abandoned: " + cause);
         for (LiveTask t : tasks.values()) {
-            stop(t.process);
+            stopTask(t);
         }
         stop(setup.process);
         tearDownAfterError();
@@ -364,6 +395,7 @@ public final class RunDriver {
         try {
             store.write(w -> w.abandonRun(runId, "internal error: " + cause.getMessage()));
             LocalSandbox.deleteTree(home.workspace(runId));
+            closePods();
         } catch (RuntimeException | IOException e) {
             LOG.error("could not record the end of run {}", runId, e);
         }
@@ -660,6 +692,9 @@ public final class RunDriver {
                 live.state = StepState.RUNNING;
                 live.startedNanos = now;
                 Map<String, String> env = environment.forProcess(context, s.step().wireName(), round, setupEnv);
+                if (pods != null) {
+                    env.put("SLUICE_K8S_NAMESPACE", pods.namespace());
+                }
                 if (s.step() == Step.SETUP) {
                     env.put("SLUICE_ENV", home.workspace(runId).resolve(".sluice").resolve("env").toString());
                 }
@@ -683,8 +718,12 @@ public final class RunDriver {
                 t.startedNanos = now;
                 t.killRequested = false;
                 t.lastExit = null;
-                Map<String, String> env = environment.forProcess(context, t.id, s.attempt(), setupEnv);
-                t.process = spawn(t.id, s.attempt(), t.command, env, true, false, spawned);
+                if (pods != null || podsBroken.isPresent()) {
+                    t.process = spawnPod(t, s.attempt());
+                } else {
+                    Map<String, String> env = environment.forProcess(context, t.id, s.attempt(), setupEnv);
+                    t.process = spawn(t.id, s.attempt(), t.command, env, true, false, spawned);
+                }
                 t.alive = true;
                 notifications.add(() -> listener.taskChanged(t.id, TaskState.RUNNING, s.attempt(), ""));
             }
@@ -703,7 +742,7 @@ public final class RunDriver {
                 if (r.kill()) {
                     t.killRequested = true;
                     stopping(t, "timed out after " + t.timeout.map(io.sluice.definition.Durations::format).orElse("?"));
-                    stop(t.process);
+                    stopTask(t);
                 }
                 settle(t, TaskState.RETRYING, (r.timedOut() ? "timed out" : "exit " + r.exitCode())
                         + ", retry in " + io.sluice.definition.Durations.format(t.retryDelay), notifications);
@@ -712,7 +751,7 @@ public final class RunDriver {
                 LiveTask t = tasks.get(to.task());
                 t.killRequested = true;
                 stopping(t, timedOut ? "the run timed out" : "timed out after " + t.timeout.map(io.sluice.definition.Durations::format).orElse("?"));
-                stop(t.process);
+                stopTask(t);
                 settle(t, TaskState.TIMED_OUT, (timedOut ? "run timed out" : "timed out") + playbookNote(matches.get(to.task())), notifications);
             }
             case Command.UpstreamFailTask u -> settle(tasks.get(u.task()), TaskState.UPSTREAM_FAILED, u.cause(), notifications);
@@ -721,7 +760,7 @@ public final class RunDriver {
                 if (t.alive) {
                     t.killRequested = true;
                     stopping(t, ct.cause().equals("run cancelled") ? cancelCause : ct.cause());
-                    stop(t.process);
+                    stopTask(t);
                 }
                 if (t.holdsAdmission) {
                     // a cancelled task gives its capacity and pool slot back at once, not when its
@@ -746,10 +785,19 @@ public final class RunDriver {
 
     /** Says in the attempt's log and the run's journal why Sluice is stopping it, and how. */
     private void stopping(LiveTask t, String why) {
-        String line = "sluice: " + why + ": SIGTERM to the task's process group, SIGKILL after "
-                + io.sluice.definition.Durations.format(executor.killGrace());
+        String line = "sluice: " + why + (pods != null
+                ? ": deleting its Job (its pod gets SIGTERM, SIGKILL after its grace period)"
+                : ": SIGTERM to the task's process group, SIGKILL after " + io.sluice.definition.Durations.format(executor.killGrace()));
         appendToLog(home.log(runId, t.id, t.attempts), line);
         journal.write(t.id + " attempt " + t.attempts + ": " + why);
+    }
+
+    private void stopTask(LiveTask t) {
+        if (pods != null && t.process != null) {
+            pods.terminate(t.process);
+        } else {
+            stop(t.process);
+        }
     }
 
     private void stop(TaskProcess process) {
@@ -800,6 +848,9 @@ public final class RunDriver {
     // ---- processes and the workspace ----------------------------------------------------------
 
     private void createWorkspace() {
+        if (pods != null) {
+            openPods();
+        }
         try {
             sandbox = LocalSandbox.create(home.workspace(runId), spec.files());
             journal.write("workspace " + sandbox.workspace());
@@ -835,6 +886,52 @@ public final class RunDriver {
             appendToLog(log, "sluice: cannot start the command: " + e.getMessage());
             events.add(new Exited(name, attempt, 127, List.of()));
             return null;
+        }
+    }
+
+    /** Starts a task attempt as a Job in the run's namespace. */
+    private TaskProcess spawnPod(LiveTask t, int attempt) {
+        Path log = home.log(runId, t.id, attempt);
+        processStarted();
+        try {
+            if (podsBroken.isPresent()) {
+                throw new io.sluice.kubernetes.KubernetesException(podsBroken.get());
+            }
+            Map<String, String> env = podEnvironment.forProcess(context, t.id, attempt, setupEnv);
+            env.put("SLUICE_K8S_NAMESPACE", pods.namespace());
+            TaskProcess process = pods.start(t, attempt, env, log);
+            journal.write(t.id + " attempt " + attempt + ": Job " + process.marker() + " in namespace " + pods.namespace());
+            process.gone().whenComplete((gone, error) -> events.add(new Exited(t.id, attempt, gone == null ? 255 : gone.exitCode(), List.of())));
+            return process;
+        } catch (RuntimeException e) {
+            LOG.warn("cannot start {} of run {} on Kubernetes", t.id, runId, e);
+            appendToLog(log, "sluice: cannot start the task on Kubernetes: " + e.getMessage());
+            events.add(new Exited(t.id, attempt, 127, List.of()));
+            return null;
+        }
+    }
+
+    /** Deletes the run's namespace and all in it; what cannot be deleted now, {@code sluice cleanup} finds. */
+    private void closePods() {
+        if (pods == null) {
+            return;
+        }
+        try {
+            pods.close();
+            journal.write("namespace " + pods.namespace() + " deleted");
+        } catch (RuntimeException e) {
+            note(e.getMessage());
+        }
+    }
+
+    /** Makes the run's namespace; if the cluster refuses, every task of the run fails to start and says why. */
+    private void openPods() {
+        try {
+            pods.open();
+            journal.write("namespace " + pods.namespace() + " ready");
+        } catch (RuntimeException e) {
+            podsBroken = Optional.of(e.getMessage());
+            note(e.getMessage());
         }
     }
 
@@ -903,6 +1000,7 @@ public final class RunDriver {
             } catch (IOException e) {
                 note("could not remove the workspace " + workspace + ": " + e.getMessage() + " (sluice cleanup finds it)");
             }
+            closePods();
         }
     }
 

@@ -18,9 +18,22 @@ final class TaskEnvironment {
     private final Map<String, String> base;
 
     TaskEnvironment(Map<String, String> processEnvironment, Pipeline pipeline, Map<String, String> extraEnv, List<String> warnings) {
+        this(processEnvironment, true, pipeline, extraEnv, warnings);
+    }
+
+    /**
+     * The environment of tasks that run in a pod: Sluice's own environment (PATH, HOME, ...) means
+     * nothing inside an image, so only the pipeline's variables, secrets and Sluice's are set.
+     */
+    static TaskEnvironment forPods(Map<String, String> processEnvironment, Pipeline pipeline, Map<String, String> extraEnv) {
+        return new TaskEnvironment(processEnvironment, false, pipeline, extraEnv, new java.util.ArrayList<>());
+    }
+
+    private TaskEnvironment(Map<String, String> processEnvironment, boolean inherit, Pipeline pipeline, Map<String, String> extraEnv,
+                            List<String> warnings) {
         Map<String, String> env = new LinkedHashMap<>();
         processEnvironment.forEach((k, v) -> {
-            if (!isPrivate(k)) {
+            if (inherit && !isPrivate(k)) {
                 env.put(k, v);
             }
         });

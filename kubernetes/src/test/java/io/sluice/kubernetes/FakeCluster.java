@@ -212,7 +212,11 @@ public final class FakeCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
-        terminated(ns, job.getMetadata().getName(), podName, code);
+        try {
+            terminated(ns, job.getMetadata().getName(), podName, code);
+        } catch (RuntimeException e) {
+            // the pod was deleted meanwhile, or the cluster is shutting down (its client closed)
+        }
     }
 
     private static String remap(String text, Map<String, Path> mounts) {
