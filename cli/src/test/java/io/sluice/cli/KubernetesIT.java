@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -235,5 +236,44 @@ class KubernetesIT {
         assertThat(apply.out()).contains("deleted namespace " + namespace);
         assertThat(cluster.client().namespaces().withName(namespace).get()).isNull();
         assertThat(sluice("cleanup").out()).doesNotContain(namespace);
+    }
+
+    @Test
+    void aServerKilledMidTaskFollowsThatTasksJobAgainAfterARestartInsteadOfStartingItTwice() throws Exception {
+        Path marks = Files.createDirectories(tmp.resolve("marks"));
+        Path dir = ServerIT.writePipeline(tmp, "k8s_resume", """
+                id: k8s_resume
+                env: {MARKS: %s}
+                environment: {executor: kubernetes, image: debian:12}
+                tasks:
+                  - {id: slow, run: 'echo started >> "$MARKS/slow"; while [ ! -f "$MARKS/go" ]; do sleep 0.1; done; echo finished'}
+                  - {id: after, needs: [slow], run: 'echo after'}
+                tests: [{name: quick, env: {MARKS: "."}, expect: {state: succeeded}}]
+                """.formatted(marks), ServerIT.PLAYBOOK);
+        Files.writeString(dir.resolve("go"), "");
+        Map<String, String> env = Map.of("KUBECONFIG", kubeconfig.toString());
+        int port = SluiceServerProcess.freePort();
+        CliRunner cli = new CliRunner(home);
+        String runId;
+        SluiceServerProcess first = SluiceServerProcess.start(home, port, env);
+        try {
+            CliRunner.Result deploy = cli.run("deploy", dir.toString());
+            assertThat(deploy.exit()).as(deploy.out() + deploy.err()).isZero();
+            runId = cli.run("run", "k8s_resume", "--detach", "--json").json().get("id").asString();
+            await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(marks.resolve("slow")));
+        } finally {
+            first.kill();
+        }
+        try (SluiceServerProcess second = SluiceServerProcess.start(home, port, env)) {
+            Files.writeString(marks.resolve("go"), "");
+            await().atMost(Duration.ofSeconds(90)).until(() ->
+                    cli.run("status", "--run", runId, "--json").json().get("runs").get(0).get("state").asString().equals("succeeded"));
+        }
+        JsonNode run = cli.run("status", "--run", runId, "--json").json().get("runs").get(0);
+        assertThat(run.get("tasks").get(0).get("attempts").asInt()).isEqualTo(1);
+        assertThat(Files.readAllLines(marks.resolve("slow"))).containsExactly("started");
+        assertThat(cluster.client().batch().v1().jobs().inNamespace("sluice-" + runId).list().getItems())
+                .extracting(j -> j.getMetadata().getName()).containsExactlyInAnyOrder("slow-1", "after-1");
+        assertThat(cluster.deletedNamespaces()).contains("sluice-" + runId);
     }
 }
