@@ -42,7 +42,7 @@ final class PodTasks {
         Resources quota = Resources.NONE;
         for (Task task : pipeline.tasks()) {
             if (spec.onlyTasks().map(only -> only.contains(task.id())).orElse(true)) {
-                quota = quota.plus(pipeline.defaults().resourcesOf(task));
+                quota = quota.plus(io.sluice.kubernetes.JobSpecs.requested(pipeline.defaults().resourcesOf(task)));
             }
         }
         Map<String, String> secretValues = new LinkedHashMap<>();

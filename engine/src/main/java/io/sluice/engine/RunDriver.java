@@ -238,7 +238,8 @@ public final class RunDriver {
                 podEnvironment = TaskEnvironment.forPods(processEnvironment, pipeline, spec.extraEnv());
                 admission = ClusterAdmission.around(admission);
             } catch (IOException | RuntimeException e) {
-                podsBroken = Optional.of("cannot prepare the run for Kubernetes: " + e.getMessage());
+                podsBroken = Optional.of("cannot run tasks on Kubernetes: " + e.getMessage());
+                note(podsBroken.get());
             }
         }
         admission.onFree(id, () -> events.add(new Wake()));

@@ -5,13 +5,14 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.sluice.definition.Resources;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** The Job of one task attempt. */
-final class JobSpecs {
+public final class JobSpecs {
     /** Where the pipeline's files are mounted (read-only), and the workspace they are copied into. */
     static final String FILES_DIR = "/sluice/files";
     static final String WORKSPACE = "/workspace";
@@ -33,8 +34,9 @@ final class JobSpecs {
     static Job job(RunPlace place, String name, PodTask task) {
         Map<String, String> labels = Labels.ofAttempt(place.pipeline(), place.runId(), task.task(), task.attempt());
         Map<String, Quantity> resources = new LinkedHashMap<>();
-        resources.put("cpu", Quantities.cpu(Math.max(1, task.resources().milliCpus())));
-        resources.put("memory", Quantities.memory(Math.max(1024 * 1024, task.resources().memoryBytes())));
+        Resources asked = requested(task.resources());
+        resources.put("cpu", Quantities.cpu(asked.milliCpus()));
+        resources.put("memory", Quantities.memory(asked.memoryBytes()));
         // Sluice times tasks out itself; the deadline is the backstop for when Sluice is down
         Long deadline = task.deadline().map(d -> d.toSeconds() + GRACE_SECONDS + 30).orElse(null);
         return new JobBuilder()
@@ -66,6 +68,11 @@ final class JobSpecs {
                 .endTemplate()
                 .endSpec()
                 .build();
+    }
+
+    /** What a pod asks for: Kubernetes treats a zero request as "unset", so at least 1m CPU and 1 MiB. */
+    public static Resources requested(Resources r) {
+        return new Resources(Math.max(1, r.milliCpus()), Math.max(1024 * 1024, r.memoryBytes()));
     }
 
     private static List<EnvVar> environment(PodTask task) {

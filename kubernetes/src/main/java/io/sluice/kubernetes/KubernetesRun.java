@@ -148,7 +148,7 @@ public final class KubernetesRun implements AutoCloseable {
     /** Starts the attempt as a Job (or takes over the Job of that name, made before a restart). */
     public TaskProcess start(PodTask task) {
         String name = Labels.jobName(task.task(), task.attempt());
-        PodAttempt attempt = new PodAttempt(client, namespace, name, task.log());
+        PodAttempt attempt = new PodAttempt(client, namespace, name, task.log(), false);
         attempts.put(name, attempt);
         Job job = JobSpecs.job(place, name, task);
         try {
@@ -169,7 +169,7 @@ public final class KubernetesRun implements AutoCloseable {
      */
     public TaskProcess adopt(String task, int attempt, java.nio.file.Path log) {
         String name = Labels.jobName(task, attempt);
-        PodAttempt followed = new PodAttempt(client, namespace, name, log);
+        PodAttempt followed = new PodAttempt(client, namespace, name, log, true);
         attempts.put(name, followed);
         recheck(followed, name);
         return TaskProcess.remote(name, followed.exit());

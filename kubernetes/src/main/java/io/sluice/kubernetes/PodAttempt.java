@@ -51,11 +51,15 @@ final class PodAttempt {
     /** The attempt's pod, once seen. */
     private String podName;
 
-    PodAttempt(KubernetesClient client, String namespace, String job, Path log) {
+    /** Taken over after a restart: the pod's log is streamed again from its start, so the file starts afresh. */
+    private final boolean adopted;
+
+    PodAttempt(KubernetesClient client, String namespace, String job, Path log, boolean adopted) {
         this.client = client;
         this.namespace = namespace;
         this.job = job;
         this.log = log;
+        this.adopted = adopted;
     }
 
     CompletableFuture<Integer> exit() {
@@ -160,7 +164,8 @@ final class PodAttempt {
         }
         try {
             Files.createDirectories(log.getParent());
-            logFile = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            logFile = adopted ? Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)
+                    : Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             logWatch = client.pods().inNamespace(namespace).withName(pod).inContainer(JobSpecs.CONTAINER).watchLog(logFile);
             logWatch.onClose().whenComplete((error, e) -> logDone.complete(null));
         } catch (IOException | KubernetesClientException e) {
