@@ -43,10 +43,18 @@ public final class KubernetesRun implements AutoCloseable {
     private final Map<String, PodAttempt> attempts = new ConcurrentHashMap<>();
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
 
+    private java.time.Duration startup = PodAttempt.STARTUP;
+
     public KubernetesRun(KubernetesClient client, RunPlace place) {
         this.client = client;
         this.place = place;
         this.namespace = Labels.namespaceOf(place.runId());
+    }
+
+    /** How long a pod may take to start its container before its attempt fails (tests shorten it). */
+    KubernetesRun startupWithin(java.time.Duration value) {
+        this.startup = value;
+        return this;
     }
 
     public String namespace() {
@@ -63,6 +71,7 @@ public final class KubernetesRun implements AutoCloseable {
                     + RunPlace.MAX_FILES_BYTES / 1024 + " KiB): build them into the image instead");
         }
         try {
+            awaitEarlierNamespaceGone();
             Map<String, String> labels = Labels.ofRun(place.pipeline(), place.runId());
             createIfAbsent(() -> client.namespaces().resource(new NamespaceBuilder()
                     .withNewMetadata().withName(namespace).withLabels(labels).endMetadata().build()).create());
@@ -83,6 +92,22 @@ public final class KubernetesRun implements AutoCloseable {
         } catch (KubernetesClientException e) {
             throw new KubernetesException("cannot prepare namespace " + namespace + " on " + Clusters.describe(client) + ": " + Clusters.reason(e), e);
         }
+    }
+
+    /**
+     * A cleared run starts a new round in a namespace of the same name; the last round's may still
+     * be terminating, and a terminating namespace refuses new objects: wait (up to two minutes).
+     */
+    private void awaitEarlierNamespaceGone() {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            var existing = client.namespaces().withName(namespace).get();
+            if (existing == null || existing.getStatus() == null || !"Terminating".equals(existing.getStatus().getPhase())) {
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.SECONDS.toNanos(1));
+        }
+        throw new KubernetesException("namespace " + namespace + " of this run's last round is still being deleted after two minutes");
     }
 
     private static void createIfAbsent(Runnable create) {
@@ -160,6 +185,7 @@ public final class KubernetesRun implements AutoCloseable {
             }
         }
         recheck(attempt, name);
+        attempt.watchStartup(startup);
         return TaskProcess.remote(name, attempt.exit());
     }
 
@@ -172,6 +198,7 @@ public final class KubernetesRun implements AutoCloseable {
         PodAttempt followed = new PodAttempt(client, namespace, name, log, true);
         attempts.put(name, followed);
         recheck(followed, name);
+        followed.watchStartup(startup);
         return TaskProcess.remote(name, followed.exit());
     }
 

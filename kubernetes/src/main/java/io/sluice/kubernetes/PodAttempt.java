@@ -36,6 +36,11 @@ final class PodAttempt {
     private static final Set<String> HOPELESS = Set.of("ImagePullBackOff", "InvalidImageName", "CreateContainerConfigError",
             "CreateContainerError", "ErrImageNeverPull");
     static final int STOPPED = 143;
+    /**
+     * How long a pod may take to start its container. Sluice creates a Job only once the cluster
+     * has room, so a pod pending longer is stuck (unschedulable, refused by an admission policy).
+     */
+    static final java.time.Duration STARTUP = java.time.Duration.ofMinutes(5);
     static final int CANNOT_START = 125;
 
     private final KubernetesClient client;
@@ -48,6 +53,8 @@ final class PodAttempt {
     private LogWatch logWatch;
     private OutputStream logFile;
     private boolean ending;
+    /** Why the pod has not started yet, as the cluster last said. */
+    private String pendingReason;
     /** The attempt's pod, once seen. */
     private String podName;
 
@@ -64,6 +71,20 @@ final class PodAttempt {
 
     CompletableFuture<Integer> exit() {
         return exit;
+    }
+
+    /** Fails the attempt if its container has not started within {@link #STARTUP}. */
+    void watchStartup(java.time.Duration within) {
+        CompletableFuture.delayedExecutor(within.toMillis(), TimeUnit.MILLISECONDS).execute(this::startupOver);
+    }
+
+    private synchronized void startupOver() {
+        if (ending || logWatch != null) {
+            return; // ended, or its container ran
+        }
+        end(CANNOT_START, "sluice: the pod did not start its container in time"
+                + (pendingReason == null ? "" : ": " + pendingReason) + "; its Job is deleted");
+        deleteJob();
     }
 
     synchronized void podChanged(Pod pod) {
@@ -85,12 +106,19 @@ final class PodAttempt {
                 return;
             }
             ContainerStateWaiting waiting = status.getState().getWaiting();
+            if (waiting != null && waiting.getReason() != null) {
+                pendingReason = waiting.getReason() + Optional.ofNullable(waiting.getMessage()).map(m -> " (" + m + ")").orElse("");
+            }
             if (waiting != null && HOPELESS.contains(waiting.getReason())) {
                 end(CANNOT_START, "sluice: the pod cannot start: " + waiting.getReason()
                         + Optional.ofNullable(waiting.getMessage()).map(m -> ": " + m).orElse(""));
                 deleteJob();
                 return;
             }
+        }
+        if (pod.getStatus() != null && pod.getStatus().getConditions() != null) {
+            pod.getStatus().getConditions().stream().filter(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()))
+                    .findFirst().ifPresent(c -> pendingReason = c.getReason() + Optional.ofNullable(c.getMessage()).map(m -> " (" + m + ")").orElse(""));
         }
         if ("Failed".equals(phase(pod)) && status == null) {
             // evicted, or refused by the node, before its container ever ran

@@ -162,6 +162,23 @@ public final class FakeCluster implements AutoCloseable {
         pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Pending")
                 .withContainerStatuses(new ContainerStatusBuilder().withName("task").withNewState().withNewWaiting()
                         .withReason("ContainerCreating").endWaiting().endState().build()).build());
+        String image = job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+        if (image.startsWith("missing/")) {
+            // an image no registry has: the kubelet backs off pulling it, for ever
+            pod.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName("task").withNewState().withNewWaiting()
+                    .withReason("ImagePullBackOff").withMessage("Back-off pulling image \"" + image + "\"").endWaiting().endState().build()));
+            client.pods().inNamespace(ns).resource(pod).create();
+            return;
+        }
+        if (image.startsWith("unschedulable/")) {
+            // no node fits: the pod stays pending, unscheduled
+            pod.getSpec().setNodeName(null);
+            pod.getStatus().setContainerStatuses(null);
+            pod.getStatus().setConditions(List.of(new io.fabric8.kubernetes.api.model.PodConditionBuilder().withType("PodScheduled")
+                    .withStatus("False").withReason("Unschedulable").withMessage("0/1 nodes are available").build()));
+            client.pods().inNamespace(ns).resource(pod).create();
+            return;
+        }
         client.pods().inNamespace(ns).resource(pod).create();
         Thread.ofVirtual().name("fake-kubelet-" + podName).start(() -> execute(ns, job, podName));
     }

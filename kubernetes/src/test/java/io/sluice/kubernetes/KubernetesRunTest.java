@@ -125,4 +125,29 @@ class KubernetesRunTest {
         process.gone().get(30, java.util.concurrent.TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(20)).until(() -> capacity.snapshot().fits(oneCpu, Resources.NONE));
     }
+
+    private KubernetesRun runWithImage(String image) {
+        RunPlace place = new RunPlace("daily_sales", "1abc1def2ghj", image, List.of(), new Resources(1000, 1L << 30), Map.of());
+        KubernetesRun other = new KubernetesRun(cluster.client(), place).startupWithin(Duration.ofSeconds(2));
+        other.open();
+        return other;
+    }
+
+    @Test
+    void anImageThatCannotBePulledFailsTheAttemptAtOnceAndSaysWhy() throws Exception {
+        KubernetesRun other = runWithImage("missing/nothing:1");
+        TaskProcess process = other.start(task("pull", "true", Optional.empty()));
+        assertThat(process.gone().get(30, java.util.concurrent.TimeUnit.SECONDS).exitCode()).isEqualTo(125);
+        assertThat(Files.readString(tmp.resolve("logs/pull.log"))).contains("the pod cannot start: ImagePullBackOff", "missing/nothing:1");
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                cluster.client().batch().v1().jobs().inNamespace(other.namespace()).withName("pull-1").get() == null);
+    }
+
+    @Test
+    void aPodThatIsNeverScheduledFailsItsAttemptAfterTheStartupTimeAndSaysWhy() throws Exception {
+        KubernetesRun other = runWithImage("unschedulable/app:1");
+        TaskProcess process = other.start(task("stuck", "true", Optional.empty()));
+        assertThat(process.gone().get(30, java.util.concurrent.TimeUnit.SECONDS).exitCode()).isEqualTo(125);
+        assertThat(Files.readString(tmp.resolve("logs/stuck.log"))).contains("did not start its container in time", "Unschedulable");
+    }
 }
