@@ -326,6 +326,10 @@ public final class FakeCluster implements AutoCloseable {
             kubelet.close();
         }
         client.close();
-        server.destroy();
+        try {
+            server.destroy();
+        } catch (IllegalStateException e) {
+            // the mock server gives up waiting for connections to drain; the test is over either way
+        }
     }
 }

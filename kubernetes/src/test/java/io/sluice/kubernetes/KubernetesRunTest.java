@@ -34,10 +34,20 @@ class KubernetesRunTest {
                 new Resources(3000, 1024L * 1024 * 1024), Map.of("WAREHOUSE_PASSWORD", "s3cret"));
         run = new KubernetesRun(cluster.client(), place);
         run.open();
+        opened.add(run);
     }
+
+    private final List<KubernetesRun> opened = new java.util.ArrayList<>();
 
     @AfterEach
     void stop() {
+        for (KubernetesRun r : opened) {
+            try {
+                r.close();
+            } catch (KubernetesException alreadyGone) {
+                // closed by the test itself
+            }
+        }
         cluster.close();
     }
 
@@ -130,6 +140,7 @@ class KubernetesRunTest {
         RunPlace place = new RunPlace("daily_sales", "1abc1def2ghj", image, List.of(), new Resources(1000, 1L << 30), Map.of());
         KubernetesRun other = new KubernetesRun(cluster.client(), place).startupWithin(Duration.ofSeconds(2));
         other.open();
+        opened.add(other);
         return other;
     }
 
