@@ -193,6 +193,32 @@ class KubernetesIT {
     }
 
     @Test
+    void cancellingARunDeletesItsRunningJobAndStopsItsPodBeforeTheNamespaceGoes() throws Exception {
+        Path dir = pipeline("""
+                id: k8s_cancel
+                environment: {executor: kubernetes, image: debian:12}
+                tasks:
+                  - {id: long, run: 'echo working; sleep 300'}
+                """);
+        ProcessBuilder pb = new ProcessBuilder(SluiceServerProcess.sluice().toString(), "--home", home.toString(), "run", dir.toString())
+                .redirectOutput(tmp.resolve("cancel.txt").toFile()).redirectErrorStream(true);
+        pb.environment().put("KUBECONFIG", kubeconfig.toString());
+        Process driver = pb.start();
+        await().atMost(Duration.ofSeconds(60)).until(cluster::anyPodRunning);
+        String namespace = cluster.client().namespaces().withLabel("sluice.io/run").list().getItems().get(0).getMetadata().getName();
+
+        driver.destroy(); // SIGTERM: as Ctrl-C, the run is cancelled
+        assertThat(driver.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(driver.exitValue()).isEqualTo(1);
+        assertThat(cluster.anyPodRunning()).isFalse();
+        assertThat(cluster.client().batch().v1().jobs().inNamespace(namespace).withName("long-1").get()).isNull();
+        assertThat(cluster.deletedNamespaces()).contains(namespace);
+        String runId = namespace.substring("sluice-".length());
+        assertThat(sluice("status", "--run", runId, "--json").json().get("runs").get(0).get("state").asString()).isEqualTo("cancelled");
+    }
+
+    @Test
     void aFailingContainerFailsItsTaskWithItsExitStatusAndWhyShowsThePlaybook() throws Exception {
         Path dir = pipeline("""
                 id: k8s_broken
