@@ -50,8 +50,11 @@ final class PodAttempt {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final CompletableFuture<Void> logDone = new CompletableFuture<>();
     private volatile boolean stopping;
-    private LogWatch logWatch;
-    private OutputStream logFile;
+    /** Set once the container has been seen running or ended: its log is being opened or streamed. */
+    private boolean logOpened;
+    private volatile LogWatch logWatch;
+    private volatile OutputStream logFile;
+    private final java.util.concurrent.atomic.AtomicBoolean logsClosed = new java.util.concurrent.atomic.AtomicBoolean();
     private boolean ending;
     /** Why the pod has not started yet, as the cluster last said. */
     private String pendingReason;
@@ -79,7 +82,7 @@ final class PodAttempt {
     }
 
     private synchronized void startupOver() {
-        if (ending || logWatch != null) {
+        if (ending || logOpened) {
             return; // ended, or its container ran
         }
         end(CANNOT_START, "sluice: the pod did not start its container in time"
@@ -186,26 +189,34 @@ final class PodAttempt {
         });
     }
 
+    /** Starts streaming the container's log, on a thread of its own: no request is made under this object's lock. */
     private void followLog(String pod) {
-        if (logWatch != null) {
+        if (logOpened) {
             return;
         }
-        try {
-            Files.createDirectories(log.getParent());
-            logFile = adopted ? Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)
-                    : Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            logWatch = client.pods().inNamespace(namespace).withName(pod).inContainer(JobSpecs.CONTAINER).watchLog(logFile);
-            logWatch.onClose().whenComplete((error, e) -> logDone.complete(null));
-        } catch (IOException | KubernetesClientException e) {
-            LOG.warn("cannot stream the log of pod {} in {}", pod, namespace, e);
-            logDone.complete(null);
-        }
+        logOpened = true;
+        Thread.ofVirtual().name("sluice-k8s-log-" + job).start(() -> {
+            try {
+                Files.createDirectories(log.getParent());
+                logFile = adopted ? Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)
+                        : Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                LogWatch watch = client.pods().inNamespace(namespace).withName(pod).inContainer(JobSpecs.CONTAINER).watchLog(logFile);
+                logWatch = watch;
+                watch.onClose().whenComplete((error, e) -> logDone.complete(null));
+                if (logsClosed.get()) {
+                    watch.close(); // the attempt ended while the stream was being opened
+                }
+            } catch (IOException | KubernetesClientException e) {
+                LOG.warn("cannot stream the log of pod {} in {}", pod, namespace, e);
+                logDone.complete(null);
+            }
+        });
     }
 
     /** Records the end once: after the log stream has delivered what it had (briefly), the exit. */
     private void end(int code, String why) {
         ending = true;
-        CompletableFuture<Void> drained = logWatch == null ? CompletableFuture.completedFuture(null) : logDone;
+        CompletableFuture<Void> drained = logOpened ? logDone : CompletableFuture.completedFuture(null);
         drained.completeOnTimeout(null, 5, TimeUnit.SECONDS).whenComplete((v, e) -> {
             closeLogs();
             if (why != null) {
@@ -215,13 +226,18 @@ final class PodAttempt {
         });
     }
 
-    synchronized void closeLogs() {
-        if (logWatch != null) {
-            logWatch.close();
+    void closeLogs() {
+        if (!logsClosed.compareAndSet(false, true)) {
+            return;
         }
-        if (logFile != null) {
+        LogWatch watch = logWatch;
+        if (watch != null) {
+            watch.close();
+        }
+        OutputStream file = logFile;
+        if (file != null) {
             try {
-                logFile.close();
+                file.close();
             } catch (IOException ignored) {
                 // the log is as complete as it got
             }
