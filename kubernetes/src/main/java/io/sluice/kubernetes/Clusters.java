@@ -1,5 +1,7 @@
 package io.sluice.kubernetes;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -20,7 +22,9 @@ public final class Clusters {
 
     public static synchronized KubernetesClient client() {
         if (client == null) {
-            client = new KubernetesClientBuilder().build();
+            // a few quick retries: an API server that does not answer should fail a task in seconds, not minutes
+            Config config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(3).build();
+            client = new KubernetesClientBuilder().withConfig(config).build();
         }
         return client;
     }
@@ -29,7 +33,12 @@ public final class Clusters {
     public static boolean configured(Map<String, String> environment) {
         String kubeconfig = environment.get("KUBECONFIG");
         if (kubeconfig != null && !kubeconfig.isBlank()) {
-            return true;
+            // a list, as kubectl takes it; it counts when one of its files exists
+            for (String file : kubeconfig.split(java.io.File.pathSeparator)) {
+                if (!file.isBlank() && Files.isRegularFile(Path.of(file))) {
+                    return true;
+                }
+            }
         }
         if (environment.containsKey("KUBERNETES_SERVICE_HOST")) {
             return true;
@@ -48,7 +57,13 @@ public final class Clusters {
         if (e.getStatus() != null && e.getStatus().getMessage() != null && !e.getStatus().getMessage().isBlank()) {
             return e.getStatus().getMessage();
         }
-        String message = e.getCause() != null && e.getCode() == 0 ? String.valueOf(e.getCause().getMessage()) : String.valueOf(e.getMessage());
-        return message.lines().findFirst().orElse(message);
+        // the client's own message names the operation; the deepest cause says what went wrong (a host not found, refused)
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root == e ? String.valueOf(e.getMessage())
+                : root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+        return message.lines().findFirst().orElse(message).trim();
     }
 }
