@@ -83,6 +83,16 @@ final class PodTasks {
         cluster.terminate(process);
     }
 
+    /** Deletes the Job of an attempt that was being stopped when Sluice died. */
+    void deleteJob(String task, int attempt) {
+        cluster.deleteJob(task, attempt);
+    }
+
+    /** Stops following the run's Jobs, touching nothing: another Sluice process drives the run now. */
+    void detach() {
+        cluster.detach();
+    }
+
     void close() {
         cluster.close();
     }

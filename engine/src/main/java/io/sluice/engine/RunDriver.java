@@ -251,6 +251,9 @@ public final class RunDriver {
         } catch (io.sluice.store.RunTakenOverException e) {
             // another server judged this one dead and drives the run now: touch nothing
             detached = true;
+            if (pods != null) {
+                pods.detach();
+            }
             journal.write("let go: " + e.getMessage());
             LOG.warn("letting go of run {}: {}", id, e.getMessage());
         } catch (RuntimeException e) {
@@ -300,7 +303,15 @@ public final class RunDriver {
                 }
             } else if (a.endedAt().isEmpty() || t.state == TaskState.RETRYING) {
                 // it was being stopped (timeout, cancel) when Sluice died: finish stopping it
-                ProcessSweeper.sweepAll(runId + "/" + t.id + "/" + a.attempt()).forEach(p -> note("sweep: killed " + p.describe()));
+                if (pods != null) {
+                    try {
+                        pods.deleteJob(t.id, a.attempt());
+                    } catch (RuntimeException e) {
+                        note(e.getMessage());
+                    }
+                } else {
+                    ProcessSweeper.sweepAll(runId + "/" + t.id + "/" + a.attempt()).forEach(p -> note("sweep: killed " + p.describe()));
+                }
             }
         }
         if (setup.state == StepState.RUNNING) {
@@ -495,6 +506,9 @@ public final class RunDriver {
             return; // only to decide again
         } else if (event instanceof Detach) {
             detached = true;
+            if (pods != null) {
+                pods.detach();
+            }
         } else if (event instanceof Exited e) {
             e.swept().forEach(p -> note("sweep: killed " + p.describe()));
             if (!e.name().startsWith("_")) {

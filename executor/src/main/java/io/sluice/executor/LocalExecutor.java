@@ -124,6 +124,9 @@ public final class LocalExecutor implements AutoCloseable {
      * process still carrying the command's marker (also those that left the group).
      */
     public void terminate(TaskProcess process) {
+        if (process.launched().id() == 0) {
+            throw new IllegalArgumentException("not a process of this machine: " + process.marker());
+        }
         if (!process.isAlive() || !process.markTerminating()) {
             return;
         }

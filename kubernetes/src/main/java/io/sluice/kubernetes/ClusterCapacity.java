@@ -50,7 +50,7 @@ public final class ClusterCapacity {
                             Quantities.bytes(allocatable.get("memory"))});
                 }
             }
-            long[] unplaced = new long[2];
+            List<long[]> pending = new java.util.ArrayList<>();
             for (Pod pod : client.pods().inAnyNamespace().list().getItems()) {
                 String phase = pod.getStatus() == null ? "" : String.valueOf(pod.getStatus().getPhase());
                 if (phase.equals("Succeeded") || phase.equals("Failed") || pod.getSpec() == null) {
@@ -59,11 +59,18 @@ public final class ClusterCapacity {
                 long[] requested = requests(pod.getSpec().getContainers());
                 String node = pod.getSpec().getNodeName();
                 if (node == null || node.isEmpty()) {
-                    unplaced[0] += requested[0];
-                    unplaced[1] += requested[1];
+                    pending.add(requested);
                 } else if (free.containsKey(node)) {
                     free.get(node)[0] -= requested[0];
                     free.get(node)[1] -= requested[1];
+                }
+            }
+            // a pending pod that fits on no node takes nothing (it may wait for ever, in another team's namespace)
+            long[] unplaced = new long[2];
+            for (long[] p : pending) {
+                if (free.values().stream().anyMatch(f -> p[0] <= f[0] && p[1] <= f[1])) {
+                    unplaced[0] += p[0];
+                    unplaced[1] += p[1];
                 }
             }
             Map<String, Resources> byNode = new HashMap<>();

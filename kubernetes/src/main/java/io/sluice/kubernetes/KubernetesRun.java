@@ -21,6 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +46,11 @@ public final class KubernetesRun implements AutoCloseable {
     private final String namespace;
     private final Map<String, PodAttempt> attempts = new ConcurrentHashMap<>();
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    /** Under the informers, a look at every unfinished attempt now and then: a watch that died unnoticed must not hang a run. */
+    private static final ScheduledExecutorService SAFETY_NET = Executors
+            .newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("sluice-k8s-safety-net").factory());
+    private static final long SAFETY_NET_SECONDS = 15;
+    private ScheduledFuture<?> safetyNet;
 
     private java.time.Duration startup = PodAttempt.STARTUP;
 
@@ -65,7 +74,10 @@ public final class KubernetesRun implements AutoCloseable {
      * Creates the namespace, its quota, files and secrets, or finds them made already (a restart
      * taking the run over), and starts following the run's Jobs and pods.
      */
-    public void open() {
+    public synchronized void open() {
+        if (safetyNet != null) {
+            return; // made and followed already (a restart finding its workspace gone opens twice)
+        }
         if (place.filesBytes() > RunPlace.MAX_FILES_BYTES) {
             throw new KubernetesException("the pipeline's files take " + place.filesBytes() / 1024 + " KiB, more than a ConfigMap holds ("
                     + RunPlace.MAX_FILES_BYTES / 1024 + " KiB): build them into the image instead");
@@ -89,6 +101,8 @@ public final class KubernetesRun implements AutoCloseable {
             createIfAbsent(() -> client.secrets().inNamespace(namespace).resource(new SecretBuilder()
                     .withNewMetadata().withName(SECRETS).withLabels(labels).endMetadata().withData(secretData).build()).create());
             follow();
+            safetyNet = SAFETY_NET.scheduleWithFixedDelay(this::lookAtAll, SAFETY_NET_SECONDS, SAFETY_NET_SECONDS,
+                    TimeUnit.SECONDS);
         } catch (KubernetesClientException e) {
             throw new KubernetesException("cannot prepare namespace " + namespace + " on " + Clusters.describe(client) + ": " + Clusters.reason(e), e);
         }
@@ -99,13 +113,13 @@ public final class KubernetesRun implements AutoCloseable {
      * be terminating, and a terminating namespace refuses new objects: wait (up to two minutes).
      */
     private void awaitEarlierNamespaceGone() {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (System.nanoTime() < deadline) {
             var existing = client.namespaces().withName(namespace).get();
             if (existing == null || existing.getStatus() == null || !"Terminating".equals(existing.getStatus().getPhase())) {
                 return;
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.SECONDS.toNanos(1));
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
         }
         throw new KubernetesException("namespace " + namespace + " of this run's last round is still being deleted after two minutes");
     }
@@ -170,10 +184,37 @@ public final class KubernetesRun implements AutoCloseable {
         }
     }
 
+    private void lookAtAll() {
+        for (PodAttempt a : attempts.values()) {
+            try {
+                if (!a.ended()) {
+                    lookAgainNow(a);
+                } else if (a.stopping() && client.batch().v1().jobs().inNamespace(namespace).withName(a.job()).get() != null) {
+                    a.deleteJobNow(); // its deletion was asked for and has not happened: ask again
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("cannot look at Job {} in {}: {}", a.job(), namespace, e.getMessage());
+            }
+        }
+    }
+
+    /** Deletes the Job of an attempt that was being stopped when Sluice died (a timeout, a cancel, a retry). */
+    public void deleteJob(String task, int attempt) {
+        String name = Labels.jobName(task, attempt);
+        try {
+            client.batch().v1().jobs().inNamespace(namespace).withName(name)
+                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND)
+                    .withGracePeriod(JobSpecs.GRACE_SECONDS).delete();
+        } catch (KubernetesClientException e) {
+            throw new KubernetesException("cannot delete Job " + name + " in " + namespace + ": " + Clusters.reason(e), e);
+        }
+    }
+
     /** Starts the attempt as a Job (or takes over the Job of that name, made before a restart). */
     public TaskProcess start(PodTask task) {
         String name = Labels.jobName(task.task(), task.attempt());
         PodAttempt attempt = new PodAttempt(client, namespace, name, task.log(), false);
+        attempt.lookingAgainWith(() -> lookAgainNow(attempt));
         attempts.put(name, attempt);
         Job job = JobSpecs.job(place, name, task);
         try {
@@ -196,6 +237,7 @@ public final class KubernetesRun implements AutoCloseable {
     public TaskProcess adopt(String task, int attempt, java.nio.file.Path log) {
         String name = Labels.jobName(task, attempt);
         PodAttempt followed = new PodAttempt(client, namespace, name, log, true);
+        followed.lookingAgainWith(() -> lookAgainNow(followed));
         attempts.put(name, followed);
         recheck(followed, name);
         followed.watchStartup(startup);
@@ -204,21 +246,21 @@ public final class KubernetesRun implements AutoCloseable {
 
     /** Looks at the Job and its pod now, in case their last change came before the attempt was registered. */
     private void recheck(PodAttempt attempt, String name) {
-        Thread.ofVirtual().name("sluice-k8s-" + name).start(() -> {
-            try {
-                Job job = client.batch().v1().jobs().inNamespace(namespace).withName(name).get();
-                if (job == null) {
-                    attempt.jobDeleted();
-                    return;
-                }
-                attempt.jobChanged(job);
-                client.pods().inNamespace(namespace).withLabel(Labels.TASK).list().getItems().stream()
-                        .filter(p -> attemptOf(p.getMetadata().getLabels()).filter(a -> a == attempt).isPresent())
-                        .forEach(attempt::podChanged);
-            } catch (KubernetesClientException e) {
-                LOG.warn("cannot look at Job {} in {}: {}", name, namespace, Clusters.reason(e));
+        Thread.ofVirtual().name("sluice-k8s-" + name).start(() -> lookAgainNow(attempt));
+    }
+
+    private void lookAgainNow(PodAttempt attempt) {
+        try {
+            Job job = client.batch().v1().jobs().inNamespace(namespace).withName(attempt.job()).get();
+            if (job == null) {
+                attempt.jobDeleted();
+                return;
             }
-        });
+            attempt.jobChanged(job);
+            client.pods().inNamespace(namespace).withLabel("job-name", attempt.job()).list().getItems().forEach(attempt::podChanged);
+        } catch (KubernetesClientException e) {
+            LOG.warn("cannot look at Job {} in {}: {}", attempt.job(), namespace, Clusters.reason(e));
+        }
     }
 
     /** Stops the attempt: deletes its Job, so its pod gets SIGTERM and, after its grace period, SIGKILL. */
@@ -229,12 +271,23 @@ public final class KubernetesRun implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops following the run's Jobs and leaves everything as it is: another Sluice process drives
+     * the run now (or will, after this one's restart).
+     */
+    public synchronized void detach() {
+        if (safetyNet != null) {
+            safetyNet.cancel(false);
+        }
+        informers.forEach(SharedIndexInformer::close);
+        informers.clear();
+        attempts.values().forEach(PodAttempt::detach);
+    }
+
     /** Stops following, then deletes the namespace and everything in it. */
     @Override
     public void close() {
-        informers.forEach(SharedIndexInformer::close);
-        informers.clear();
-        attempts.values().forEach(PodAttempt::closeLogs);
+        detach();
         try {
             client.namespaces().withName(namespace).delete();
         } catch (KubernetesClientException e) {

@@ -50,6 +50,8 @@ final class PodAttempt {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final CompletableFuture<Void> logDone = new CompletableFuture<>();
     private volatile boolean stopping;
+    /** Another Sluice process follows the attempt now: this one touches nothing more. */
+    private volatile boolean detached;
     /** Set once the container has been seen running or ended: its log is being opened or streamed. */
     private boolean logOpened;
     private volatile LogWatch logWatch;
@@ -60,6 +62,11 @@ final class PodAttempt {
     private String pendingReason;
     /** The attempt's pod, once seen. */
     private String podName;
+    /** Its container has been seen running or ended. */
+    private boolean containerStarted;
+    /** Looks at the Job and its pod now and reports what it finds to this attempt (the safety net under the informers). */
+    private Runnable lookAgain = () -> { };
+    private static final java.util.concurrent.Executor AFTERWARDS = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
     /** Taken over after a restart: the pod's log is streamed again from its start, so the file starts afresh. */
     private final boolean adopted;
@@ -76,17 +83,37 @@ final class PodAttempt {
         return exit;
     }
 
+    PodAttempt lookingAgainWith(Runnable value) {
+        this.lookAgain = value;
+        return this;
+    }
+
+    String job() {
+        return job;
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
     /** Fails the attempt if its container has not started within {@link #STARTUP}. */
     void watchStartup(java.time.Duration within) {
         CompletableFuture.delayedExecutor(within.toMillis(), TimeUnit.MILLISECONDS).execute(this::startupOver);
     }
 
-    private synchronized void startupOver() {
-        if (ending || logOpened) {
-            return; // ended, or its container ran
+    /** The startup time is over: looks once more (the informers may have missed it), then fails the attempt if its container never ran. */
+    private void startupOver() {
+        if (detached) {
+            return;
         }
-        end(CANNOT_START, "sluice: the pod did not start its container in time"
-                + (pendingReason == null ? "" : ": " + pendingReason) + "; its Job is deleted");
+        lookAgain.run();
+        synchronized (this) {
+            if (ending || containerStarted || detached) {
+                return;
+            }
+            end(CANNOT_START, "sluice: the pod did not start its container in time"
+                    + (pendingReason == null ? "" : ": " + pendingReason) + "; its Job is deleted");
+        }
         deleteJob();
     }
 
@@ -98,6 +125,7 @@ final class PodAttempt {
         ContainerStatus status = containerStatus(pod).orElse(null);
         if (status != null && status.getState() != null) {
             if (status.getState().getRunning() != null || status.getState().getTerminated() != null) {
+                containerStarted = true;
                 followLog(pod.getMetadata().getName());
             }
             ContainerStateTerminated terminated = status.getState().getTerminated();
@@ -130,6 +158,16 @@ final class PodAttempt {
         }
     }
 
+    boolean ended() {
+        return exit.isDone();
+    }
+
+    /** Stops following: no more deletions or ends from this process; the log stream is closed. */
+    void detach() {
+        detached = true;
+        closeLogs();
+    }
+
     synchronized void podDeleted(Pod pod) {
         podChanged(pod);
         if (!ending) {
@@ -144,6 +182,18 @@ final class PodAttempt {
         for (JobCondition c : j.getStatus().getConditions()) {
             if ("Failed".equals(c.getType()) && "True".equals(c.getStatus()) && "DeadlineExceeded".equals(c.getReason())) {
                 end(124, "sluice: the Job passed its activeDeadlineSeconds: " + Optional.ofNullable(c.getMessage()).orElse(""));
+                return;
+            }
+            if ("Failed".equals(c.getType()) && "True".equals(c.getStatus())) {
+                // usually its pod's end says more (its exit status) and comes at the same time: give it a moment
+                String why = "sluice: the Job failed: " + c.getReason() + Optional.ofNullable(c.getMessage()).map(m -> ": " + m).orElse("");
+                CompletableFuture.delayedExecutor(15, TimeUnit.SECONDS).execute(() -> {
+                    synchronized (this) {
+                        if (!ending) {
+                            end(LocalExecutor.LOST, why);
+                        }
+                    }
+                });
                 return;
             }
         }
@@ -167,26 +217,43 @@ final class PodAttempt {
         }
     }
 
-    /** Deletes the Job; the end is seen when the Job or its pod goes. */
+    /**
+     * Deletes the Job; the end is seen when the Job or its pod goes. Should no news come (the API
+     * server did not answer, the pod's node is gone), the attempt ends anyway after the grace period
+     * and a minute, and the safety net keeps deleting the Job while it exists.
+     */
     void stop() {
         stopping = true;
         deleteJob();
+        CompletableFuture.delayedExecutor(JobSpecs.GRACE_SECONDS + 60, TimeUnit.SECONDS).execute(() -> {
+            synchronized (this) {
+                if (!ending) {
+                    end(STOPPED, "sluice: its Job was deleted, but its pod was not seen to end (kubectl -n " + namespace
+                            + " get pods -l job-name=" + job + ")");
+                }
+            }
+        });
     }
 
     private void deleteJob() {
-        Thread.ofVirtual().name("sluice-k8s-delete-" + job).start(() -> {
-            try {
-                client.batch().v1().jobs().inNamespace(namespace).withName(job)
-                        .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND)
-                        .withGracePeriod(JobSpecs.GRACE_SECONDS).delete();
-            } catch (KubernetesClientException e) {
-                LOG.warn("cannot delete Job {} in {}: {}", job, namespace, Clusters.reason(e));
-            }
-            // a cluster that lost the Job's pod already reports no deletion event for it
+        if (detached) {
+            return;
+        }
+        Thread.ofVirtual().name("sluice-k8s-delete-" + job).start(this::deleteJobNow);
+    }
+
+    /** Asks for the Job's deletion (foreground: the Job goes once its pod has); a Job already gone ends the attempt. */
+    void deleteJobNow() {
+        try {
+            client.batch().v1().jobs().inNamespace(namespace).withName(job)
+                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND)
+                    .withGracePeriod(JobSpecs.GRACE_SECONDS).delete();
             if (client.batch().v1().jobs().inNamespace(namespace).withName(job).get() == null) {
                 jobDeleted();
             }
-        });
+        } catch (KubernetesClientException e) {
+            LOG.warn("cannot delete Job {} in {}: {}", job, namespace, Clusters.reason(e));
+        }
     }
 
     /** Starts streaming the container's log, on a thread of its own: no request is made under this object's lock. */
@@ -208,6 +275,14 @@ final class PodAttempt {
                 }
             } catch (IOException | KubernetesClientException e) {
                 LOG.warn("cannot stream the log of pod {} in {}", pod, namespace, e);
+                OutputStream file = logFile;
+                if (file != null) {
+                    try {
+                        file.close();
+                    } catch (IOException ignored) {
+                        // nothing was written through it
+                    }
+                }
                 logDone.complete(null);
             }
         });
@@ -217,13 +292,14 @@ final class PodAttempt {
     private void end(int code, String why) {
         ending = true;
         CompletableFuture<Void> drained = logOpened ? logDone : CompletableFuture.completedFuture(null);
-        drained.completeOnTimeout(null, 5, TimeUnit.SECONDS).whenComplete((v, e) -> {
+        // never under this object's lock, nor on the JDK's shared timer thread: closing and writing files is I/O
+        drained.completeOnTimeout(null, 5, TimeUnit.SECONDS).whenCompleteAsync((v, e) -> {
             closeLogs();
             if (why != null) {
                 appendLine(why);
             }
             exit.complete(code);
-        });
+        }, AFTERWARDS);
     }
 
     void closeLogs() {
