@@ -40,16 +40,29 @@ interface ProcessLauncher extends AutoCloseable {
     void close();
 
     /**
-     * The Perl launcher when Perl is there (every Debian has perl-base): one long-lived process
-     * forks each command, about three times cheaper than starting each through the JVM. Otherwise,
-     * or with SLUICE_LAUNCHER=shell, each command starts through setsid and a shell wrapper.
+     * The native launcher when the build made one (launcher.c: vfork, the cheapest start), else
+     * the Perl launcher when Perl is there (every Debian has perl-base): one long-lived process
+     * starts each command, several times cheaper than starting each through the JVM. Otherwise
+     * each command starts through setsid and a shell wrapper. SLUICE_LAUNCHER=native, perl or
+     * shell asks for one (a missing one falls back as above).
      */
     static ProcessLauncher detect() {
-        if (!"shell".equals(System.getenv("SLUICE_LAUNCHER"))) {
+        String wanted = System.getenv().getOrDefault("SLUICE_LAUNCHER", "");
+        if (!wanted.equals("perl") && !wanted.equals("shell")) {
+            java.util.Optional<Path> binary = NativeLauncher.find();
+            if (binary.isPresent()) {
+                try {
+                    return LauncherProcess.nativeAt(binary.get());
+                } catch (IOException | RuntimeException e) {
+                    // built for another machine, or not runnable here: Perl does the same job
+                }
+            }
+        }
+        if (!wanted.equals("shell")) {
             for (String perl : new String[] {"/usr/bin/perl", "/bin/perl", "/usr/local/bin/perl"}) {
                 if (Files.isExecutable(Path.of(perl))) {
                     try {
-                        return new PerlLauncher(perl);
+                        return LauncherProcess.perl(perl);
                     } catch (IOException | RuntimeException e) {
                         break;
                     }

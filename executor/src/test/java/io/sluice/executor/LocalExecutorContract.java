@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What every launcher must do; run once with the Perl launcher and once with the shell launcher. */
+/** What every launcher must do; run with the native, the Perl and the shell launcher. */
 abstract class LocalExecutorContract {
     abstract ProcessLauncher launcher();
 
@@ -105,7 +105,7 @@ abstract class LocalExecutorContract {
         TaskProcess p = start("set -u; echo \"args=$# dollar0=${0##*/}\"; for w in a 'b c'; do echo \"$w\"; done; exit 3");
 
         assertThat(exitOf(p)).isEqualTo(3);
-        assertThat(Files.readAllLines(dir.resolve("task.log"))).containsExactly("args=0 dollar0=" + (this instanceof PerlLauncherTest ? "sh" : "sluice-task"), "a", "b c");
+        assertThat(Files.readAllLines(dir.resolve("task.log"))).containsExactly("args=0 dollar0=" + (this instanceof ShellLauncherTest ? "sluice-task" : "sh"), "a", "b c");
     }
 
     @Test

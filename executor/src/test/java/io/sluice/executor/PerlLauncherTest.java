@@ -7,7 +7,7 @@ class PerlLauncherTest extends LocalExecutorContract {
     @Override
     ProcessLauncher launcher() {
         try {
-            return new PerlLauncher("/usr/bin/perl");
+            return LauncherProcess.perl("/usr/bin/perl");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -15,15 +15,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts commands through one long-lived Perl process (launcher.pl), which forks them: no JVM
- * process spawn, no setsid binary and no wrapper shell per command. The Perl process also writes
- * exit files and outlives a crashed JVM until its last command ends.
+ * Starts commands through one long-lived launcher process, which forks them: no JVM process
+ * spawn, no setsid binary and no wrapper shell per command. The launcher also writes exit files
+ * and outlives a crashed JVM until its last command ends. Two programs speak its protocol: the
+ * native one built with Sluice (launcher.c, which starts commands with vfork) and launcher.pl,
+ * for machines where it was not built.
  */
-final class PerlLauncher implements ProcessLauncher {
-    private static final Logger LOG = LoggerFactory.getLogger(PerlLauncher.class);
+final class LauncherProcess implements ProcessLauncher {
+    private static final Logger LOG = LoggerFactory.getLogger(LauncherProcess.class);
     private static final HexFormat HEX = HexFormat.of();
 
-    private final Process perl;
+    private final Process launcher;
     private final OutputStream requests;
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, CompletableFuture<Identity>> starting = new ConcurrentHashMap<>();
@@ -32,19 +34,28 @@ final class PerlLauncher implements ProcessLauncher {
     private final java.util.Set<Long> jobPids = ConcurrentHashMap.newKeySet();
     private final Map<Long, Long> pidOfId = new ConcurrentHashMap<>();
 
-    PerlLauncher(String perlPath) throws IOException {
+    /** launcher.pl, run by the Perl at {@code perlPath}. */
+    static LauncherProcess perl(String perlPath) throws IOException {
         String script;
-        try (InputStream in = PerlLauncher.class.getResourceAsStream("launcher.pl")) {
+        try (InputStream in = LauncherProcess.class.getResourceAsStream("launcher.pl")) {
             if (in == null) {
                 throw new IOException("launcher.pl is missing from the executor jar");
             }
             script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        ProcessBuilder builder = new ProcessBuilder(perlPath, "-e", script)
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        return new LauncherProcess(java.util.List.of(perlPath, "-e", script));
+    }
+
+    /** The native launcher at {@code binary} (see {@link NativeLauncher}). */
+    static LauncherProcess nativeAt(java.nio.file.Path binary) throws IOException {
+        return new LauncherProcess(java.util.List.of(binary.toString()));
+    }
+
+    private LauncherProcess(java.util.List<String> command) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().keySet().removeIf(k -> k.startsWith("PERL"));
-        this.perl = builder.start();
-        this.requests = perl.getOutputStream();
+        this.launcher = builder.start();
+        this.requests = launcher.getOutputStream();
         Thread.ofPlatform().daemon().name("sluice-launcher-replies").start(this::readReplies);
     }
 
@@ -84,7 +95,7 @@ final class PerlLauncher implements ProcessLauncher {
 
     @Override
     public java.util.List<Long> orphans() {
-        long self = perl.pid();
+        long self = launcher.pid();
         java.util.List<Long> found = new java.util.ArrayList<>();
         for (long pid : ProcTable.pids()) {
             if (!jobPids.contains(pid) && ProcTable.parentOf(pid) == self) {
@@ -100,7 +111,7 @@ final class PerlLauncher implements ProcessLauncher {
     }
 
     private void readReplies() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(perl.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 String[] f = line.split(" ");
