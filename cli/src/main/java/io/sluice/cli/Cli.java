@@ -11,7 +11,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** What a command works with: the home, its database (opened on first use), the output streams. */
 final class Cli implements AutoCloseable {
-    static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    /** Made on first use: building a mapper costs a cold JVM about 30 ms, and most commands print no JSON. */
+    private static final class Json {
+        static final JsonMapper MAPPER = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    }
 
     final SluiceHome home;
     final PrintWriter out;
@@ -62,7 +65,7 @@ final class Cli implements AutoCloseable {
 
     /** A value as a JSON tree, so that what the home and what a server answer render alike. */
     static tools.jackson.databind.JsonNode tree(Object value) {
-        return JSON.valueToTree(value);
+        return Json.MAPPER.valueToTree(value);
     }
 
     /** Who acts, for the audit log: the OS user (the API token's name once there is a server). */
@@ -76,7 +79,7 @@ final class Cli implements AutoCloseable {
     }
 
     void printJson(Object value) {
-        out.println(JSON.writeValueAsString(value));
+        out.println(Json.MAPPER.writeValueAsString(value));
         out.flush();
     }
 

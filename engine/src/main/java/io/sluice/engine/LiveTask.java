@@ -47,8 +47,17 @@ final class LiveTask {
         this.priority = priority;
     }
 
+    /** The last view handed out: most tasks have not changed since the last decision (a 1,000-task run decides per event). */
+    private TaskView view;
+
     TaskView view() {
-        return new TaskView(id, state, waitingFor, needs, attempts, maxAttempts, resources, timeout, retryDelay,
-                alive, killRequested, startedNanos, retryAtNanos, Optional.ofNullable(lastExit));
+        TaskView last = view;
+        if (last == null || last.state() != state || !last.waitingFor().equals(waitingFor) || last.attempts() != attempts
+                || last.processAlive() != alive || last.killRequested() != killRequested || last.startedNanos() != startedNanos
+                || last.retryAtNanos() != retryAtNanos || !java.util.Objects.equals(last.lastExitCode().orElse(null), lastExit)) {
+            view = new TaskView(id, state, waitingFor, needs, attempts, maxAttempts, resources, timeout, retryDelay,
+                    alive, killRequested, startedNanos, retryAtNanos, Optional.ofNullable(lastExit));
+        }
+        return view;
     }
 }

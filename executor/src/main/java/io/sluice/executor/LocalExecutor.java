@@ -53,7 +53,9 @@ public final class LocalExecutor implements AutoCloseable {
     }
 
     public TaskProcess start(ProcessSpec spec) throws IOException {
-        Files.createDirectories(spec.log().getParent());
+        if (!Files.isDirectory(spec.log().getParent())) {
+            Files.createDirectories(spec.log().getParent()); // it throws and catches an exception when the directory exists
+        }
         Map<String, String> env = new HashMap<>(spec.environment());
         env.put(ProcessSweeper.MARKER, spec.marker());
         long startedAt = System.nanoTime();

@@ -53,6 +53,9 @@ public final class ProcessSweeper {
             List<Long> candidates;
             if (fullScan) {
                 Optional<Long> last = ProcTable.lastPid();
+                if (round == 0 && afterPid.isPresent() && last.isPresent() && last.get().equals(afterPid.get())) {
+                    break; // no process was made since the command's own: it cannot have left one behind
+                }
                 candidates = new ArrayList<>();
                 for (long pid : ProcTable.pids()) {
                     if (pid != self && (afterPid.isEmpty() || last.isEmpty() || inWindow(pid, afterPid.get(), last.get()))) {
