@@ -125,7 +125,7 @@ final class RunCommand implements Callable<Integer> {
                 RunRecord finished = driver.drive(runId, runSpec);
                 Trace.mark("run finished");
                 io.sluice.engine.Failures.gaps(cli.store(), finished, runSpec.playbook(), runSpec.kind().wireName(), cli.clock.instant())
-                        .forEach(cli.gate()::recordGap);
+                        .forEach(gap -> cli.gate().recordGap(gap)); // the gate store only when there is a gap
                 progress.close();
                 if (json) {
                     cli.printJson(RunJson.run(finished, cli.store().tasks(runId)));

@@ -35,13 +35,13 @@ public final class Database implements AutoCloseable {
     public enum Dialect { SQLITE, POSTGRESQL }
 
     private final HikariDataSource dataSource;
-    private final Jdbi jdbi;
+    /** Made on first use: {@code sluice run} writes through plain JDBC and never needs it. */
+    private Jdbi jdbi;
     private final Dialect dialect;
     private final String description;
 
     private Database(HikariDataSource dataSource, Dialect dialect, String description) {
         this.dataSource = dataSource;
-        this.jdbi = Jdbi.create(dataSource);
         this.dialect = dialect;
         this.description = description;
     }
@@ -247,8 +247,15 @@ public final class Database implements AutoCloseable {
         return t.getMessage();
     }
 
-    public Jdbi jdbi() {
+    public synchronized Jdbi jdbi() {
+        if (jdbi == null) {
+            jdbi = Jdbi.create(dataSource);
+        }
         return jdbi;
+    }
+
+    javax.sql.DataSource dataSource() {
+        return dataSource;
     }
 
     public Dialect dialect() {

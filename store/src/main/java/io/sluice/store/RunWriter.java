@@ -8,6 +8,7 @@ import io.sluice.run.TaskEvent;
 import io.sluice.run.TaskState;
 import io.sluice.run.Transitions;
 import io.sluice.run.WaitReason;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -15,8 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * The writes of one transaction. Each state change names the state it expects: when the row is in
@@ -24,12 +23,12 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * of state is also a row in its transition table.
  */
 public final class RunWriter {
-    private final Handle handle;
+    private final Connection connection;
     private final Clock clock;
     private final Database.Dialect dialect;
 
-    RunWriter(Handle handle, Clock clock, Database.Dialect dialect) {
-        this.handle = handle;
+    RunWriter(Connection connection, Clock clock, Database.Dialect dialect) {
+        this.connection = connection;
         this.clock = clock;
         this.dialect = dialect;
     }
@@ -52,40 +51,39 @@ public final class RunWriter {
 
     private boolean insertRun(NewRun run, boolean unlessExists) {
         String at = now();
-        int inserted = handle.createUpdate("""
+        int inserted = jdbc("""
                         INSERT INTO runs (id, pipeline, version, kind, source_path, logical_date, interval_start, interval_end,
                                           params, state, setup_state, teardown_state, created_at)
-                        VALUES (:id, :pipeline, :version, :kind, :source, :date, :start, :end, :params, 'QUEUED', :setup, :teardown, :at)"""
-                        + (unlessExists ? " ON CONFLICT DO NOTHING" : ""))
-                .bind("id", run.id())
-                .bind("pipeline", run.pipeline())
-                .bind("version", run.version())
-                .bind("kind", run.kind().wireName())
-                .bind("source", run.sourcePath().orElse(null))
-                .bind("date", run.logicalDate())
-                .bind("start", run.interval().start().toString())
-                .bind("end", run.interval().end().toString())
-                .bind("params", Rows.json(run.params()))
-                .bind("setup", run.setupState().name())
-                .bind("teardown", run.teardownState().name())
-                .bind("at", at)
-                .execute();
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?)"""
+                        + (unlessExists ? " ON CONFLICT DO NOTHING" : ""),
+                run.id(), run.pipeline(), run.version(), run.kind().wireName(), nullable(run.sourcePath()), run.logicalDate(),
+                run.interval().start().toString(), run.interval().end().toString(), Rows.json(run.params()),
+                run.setupState().name(), run.teardownState().name(), at);
         if (inserted == 0) {
             return false;
         }
         insertRunTransition(run.id(), null, RunState.QUEUED, "CREATE", "created", at);
-        PreparedBatch tasks = handle.prepareBatch(
-                "INSERT INTO tasks (run_id, task_id, position, state) VALUES (:run, :task, :position, 'PENDING')");
-        PreparedBatch transitions = handle.prepareBatch("""
-                INSERT INTO task_transitions (run_id, task_id, attempt, at, from_state, to_state, event, cause)
-                VALUES (:run, :task, 0, :at, NULL, 'PENDING', 'CREATE', 'created')""");
-        for (int i = 0; i < run.tasks().size(); i++) {
-            tasks.bind("run", run.id()).bind("task", run.tasks().get(i)).bind("position", i).add();
-            transitions.bind("run", run.id()).bind("task", run.tasks().get(i)).bind("at", at).add();
-        }
-        if (!run.tasks().isEmpty()) {
-            tasks.execute();
-            transitions.execute();
+        try (PreparedStatement tasks = connection.prepareStatement(
+                     "INSERT INTO tasks (run_id, task_id, position, state) VALUES (?, ?, ?, 'PENDING')");
+             PreparedStatement transitions = connection.prepareStatement("""
+                     INSERT INTO task_transitions (run_id, task_id, attempt, at, from_state, to_state, event, cause)
+                     VALUES (?, ?, 0, ?, NULL, 'PENDING', 'CREATE', 'created')""")) {
+            for (int i = 0; i < run.tasks().size(); i++) {
+                tasks.setString(1, run.id());
+                tasks.setString(2, run.tasks().get(i));
+                tasks.setInt(3, i);
+                tasks.addBatch();
+                transitions.setString(1, run.id());
+                transitions.setString(2, run.tasks().get(i));
+                transitions.setString(3, at);
+                transitions.addBatch();
+            }
+            if (!run.tasks().isEmpty()) {
+                tasks.executeBatch();
+                transitions.executeBatch();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot write to the database: " + e.getMessage(), e);
         }
         return true;
     }
@@ -96,8 +94,7 @@ public final class RunWriter {
      * transaction ends, so a take-over waits for a decision in flight.
      */
     public void expectOwner(String runId, String owner) {
-        Optional<String> now = handle.createQuery("SELECT owner FROM runs WHERE id = :id" + forUpdate()).bind("id", runId)
-                .mapTo(String.class).findOne();
+        Optional<String> now = ownerOf(runId);
         if (!now.equals(Optional.of(owner))) {
             throw new RunTakenOverException("run " + runId + " is driven by " + now.orElse("no server") + " now, not by " + owner);
         }
@@ -108,11 +105,15 @@ public final class RunWriter {
      * with {@link ConcurrentChangeException} when a server claimed it meanwhile, whose driver alone changes it from then on.
      */
     public void expectUnclaimed(String runId) {
-        Optional<String> now = handle.createQuery("SELECT owner FROM runs WHERE id = :id" + forUpdate()).bind("id", runId)
-                .mapTo(String.class).findOne();
+        Optional<String> now = ownerOf(runId);
         if (now.isPresent()) {
             throw new ConcurrentChangeException("run " + runId + " was claimed by " + now.get());
         }
+    }
+
+    /** The server that drives the run, holding the run's row until the transaction ends (PostgreSQL). */
+    private Optional<String> ownerOf(String runId) {
+        return Sql.first(connection, "SELECT owner FROM runs WHERE id = ?" + forUpdate(), (rs, ctx) -> rs.getString(1), runId);
     }
 
     /** Moves the run from {@code from} by {@code event}; returns the new state. */
@@ -120,20 +121,23 @@ public final class RunWriter {
         RunState to = Transitions.RUN.apply(from, event);
         String at = now();
         String extra = "";
+        List<Object> args = new ArrayList<>(List.of(to.name()));
         if (to == RunState.RUNNING) {
-            extra = ", started_at = COALESCE(started_at, :at)";
+            extra = ", started_at = COALESCE(started_at, ?)";
+            args.add(at);
         } else if (to.isTerminal()) {
-            extra = ", ended_at = :at, reason = :cause";
+            extra = ", ended_at = ?, reason = ?";
+            args.add(at);
+            args.add(nullable(cause));
         } else if (to == RunState.QUEUED) {
             extra = ", ended_at = NULL, reason = NULL";
         } else if (to == RunState.WAITING) {
-            extra = ", reason = :cause";
+            extra = ", reason = ?";
+            args.add(nullable(cause));
         }
-        int n = handle.createUpdate("UPDATE runs SET state = :to, row_version = row_version + 1" + extra
-                        + " WHERE id = :id AND state = :from")
-                .bind("to", to.name()).bind("from", from.name()).bind("id", runId)
-                .bind("at", at).bind("cause", cause)
-                .execute();
+        args.add(runId);
+        args.add(from.name());
+        int n = jdbc("UPDATE runs SET state = ?, row_version = row_version + 1" + extra + " WHERE id = ? AND state = ?", args.toArray());
         expectOne(n, "run " + runId + " is no longer " + from.wireName());
         insertRunTransition(runId, from, to, event.name(), cause, at);
         return to;
@@ -141,37 +145,30 @@ public final class RunWriter {
 
     /** A waiting run's reason changes (overlap, then upstream): not a transition, the state stays. */
     public void setWaitReason(String runId, String reason) {
-        handle.createUpdate("UPDATE runs SET reason = :reason, row_version = row_version + 1 WHERE id = :id AND state = 'WAITING'")
-                .bind("reason", reason).bind("id", runId).execute();
+        jdbc("UPDATE runs SET reason = ?, row_version = row_version + 1 WHERE id = ? AND state = 'WAITING'", nullable(reason), runId);
     }
 
     public void setWorkspace(String runId, String workspace) {
-        handle.createUpdate("UPDATE runs SET workspace = :w, row_version = row_version + 1 WHERE id = :id")
-                .bind("w", workspace).bind("id", runId).execute();
+        jdbc("UPDATE runs SET workspace = ?, row_version = row_version + 1 WHERE id = ?", nullable(workspace), runId);
     }
 
     /** Records which process drives the run, so that a restart can tell whether it died. */
     public void setDriver(String runId, long pid, String pidStart) {
-        handle.createUpdate("UPDATE runs SET driver_pid = :pid, driver_start = :start, row_version = row_version + 1 WHERE id = :id")
-                .bind("pid", pid).bind("start", pidStart).bind("id", runId).execute();
+        jdbc("UPDATE runs SET driver_pid = ?, driver_start = ?, row_version = row_version + 1 WHERE id = ?", pid, nullable(pidStart), runId);
     }
 
     public void requestCancel(String runId) {
-        handle.createUpdate("UPDATE runs SET cancel_requested = 1, row_version = row_version + 1 WHERE id = :id")
-                .bind("id", runId).execute();
+        jdbc("UPDATE runs SET cancel_requested = 1, row_version = row_version + 1 WHERE id = ?", runId);
     }
 
     public void markTimedOut(String runId) {
-        handle.createUpdate("UPDATE runs SET timed_out = 1, row_version = row_version + 1 WHERE id = :id")
-                .bind("id", runId).execute();
+        jdbc("UPDATE runs SET timed_out = 1, row_version = row_version + 1 WHERE id = ?", runId);
     }
 
     public void stepState(String runId, Step step, StepState from, StepState to) {
         String column = step == Step.SETUP ? "setup_state" : "teardown_state";
-        int n = handle.createUpdate("UPDATE runs SET " + column + " = :to, row_version = row_version + 1 WHERE id = :id AND "
-                        + column + " = :from")
-                .bind("to", to.name()).bind("from", from.name()).bind("id", runId)
-                .execute();
+        int n = jdbc("UPDATE runs SET " + column + " = ?, row_version = row_version + 1 WHERE id = ? AND " + column + " = ?",
+                to.name(), runId, from.name());
         expectOne(n, step.wireName() + " of run " + runId + " is no longer " + from);
     }
 
@@ -212,13 +209,13 @@ public final class RunWriter {
      * whatever state they were in, each change recorded as a transition with the cause.
      */
     public void abandonRun(String runId, String cause) {
-        for (TaskRecord t : RunStore.tasks(handle, runId)) {
+        for (TaskRecord t : RunStore.tasks(connection, runId)) {
             if (!t.state().isTerminal()) {
                 taskEvent(runId, t.taskId(), t.state(), TaskEvent.CANCEL, t.attempts(), cause, Optional.empty(), Optional.empty());
             }
         }
-        RunState state = RunState.valueOf(handle.createQuery("SELECT state FROM runs WHERE id = :id").bind("id", runId)
-                .mapTo(String.class).one());
+        RunState state = RunState.valueOf(Sql.first(connection, "SELECT state FROM runs WHERE id = ?", (rs, ctx) -> rs.getString(1), runId)
+                .orElseThrow(() -> new UnknownRunException("no run '" + runId + "'")));
         if (!state.isTerminal()) {
             runEvent(runId, state, state == RunState.RUNNING ? RunEvent.FAIL : RunEvent.CANCEL, cause);
         }
@@ -233,11 +230,12 @@ public final class RunWriter {
     public void clearRun(String runId, RunState from, List<String> taskIds, StepState setup, StepState teardown,
                          String cause, Optional<Long> expectedRowVersion) {
         if (expectedRowVersion.isPresent()) {
-            long now = handle.createQuery("SELECT row_version FROM runs WHERE id = :id" + forUpdate()).bind("id", runId).mapTo(Long.class).one();
+            long now = Sql.first(connection, "SELECT row_version FROM runs WHERE id = ?" + forUpdate(), (rs, ctx) -> rs.getLong(1), runId)
+                    .orElseThrow(() -> new UnknownRunException("no run '" + runId + "'"));
             expectOne(now == expectedRowVersion.get() ? 1 : 0, "run " + runId + " changed since the plan was made");
         }
         Map<String, TaskRecord> byId = new java.util.HashMap<>();
-        RunStore.tasks(handle, runId).forEach(t -> byId.put(t.taskId(), t));
+        RunStore.tasks(connection, runId).forEach(t -> byId.put(t.taskId(), t));
         for (String taskId : taskIds) {
             TaskRecord t = byId.get(taskId);
             taskEvent(runId, taskId, t.state(), TaskEvent.CLEAR, t.attempts(), cause, Optional.empty(), Optional.empty());
@@ -279,39 +277,22 @@ public final class RunWriter {
     }
 
     private void insertRunTransition(String runId, RunState from, RunState to, String event, String cause, String at) {
-        handle.createUpdate("""
-                        INSERT INTO run_transitions (run_id, at, from_state, to_state, event, cause)
-                        VALUES (:run, :at, :from, :to, :event, :cause)""")
-                .bind("run", runId).bind("at", at).bind("from", from == null ? null : from.name())
-                .bind("to", to.name()).bind("event", event).bind("cause", cause)
-                .execute();
+        jdbc("INSERT INTO run_transitions (run_id, at, from_state, to_state, event, cause) VALUES (?, ?, ?, ?, ?, ?)",
+                runId, at, from == null ? NULL : from.name(), to.name(), event, nullable(cause));
     }
 
-    /**
-     * The statements a run writes for every task go through plain JDBC on the transaction's
-     * connection: a JDBI statement costs about ten times more to set up, and a 1,000-task run
-     * writes several thousand of them.
-     */
     private int jdbc(String sql, Object... args) {
-        try (PreparedStatement statement = handle.getConnection().prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                statement.setObject(i + 1, args[i] == NULL ? null : args[i]);
-            }
-            return statement.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("cannot write to the database: " + e.getMessage(), e);
-        }
+        return Sql.update(connection, sql, args);
     }
 
-    /** Marks a null argument (List.of and varargs of Object take no nulls from Optional.orElse). */
-    private static final Object NULL = new Object();
+    private static final Object NULL = Sql.NULL;
 
     private static Object nullable(Optional<?> value) {
-        return value.isPresent() ? value.get() : NULL;
+        return Sql.nullable(value);
     }
 
     private static Object nullable(Object value) {
-        return value == null ? NULL : value;
+        return Sql.nullable(value);
     }
 
     /** Locks the rows read until the transaction ends: PostgreSQL's way; SQLite's write transactions hold the whole database. */

@@ -1,0 +1,113 @@
+package io.sluice.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/**
+ * Plain JDBC with positional parameters, for what every {@code sluice run} does: its first JDBI
+ * statement costs a cold JVM about 60 ms, a whole run's worth of task writes. The rest of the
+ * store speaks JDBI; the row mappers are shared (they never look at JDBI's context).
+ */
+final class Sql {
+    /** Stands for a null argument: varargs and List.of take no nulls. */
+    static final Object NULL = new Object();
+
+    private Sql() {
+    }
+
+    static Object nullable(Optional<?> value) {
+        return value.isPresent() ? value.get() : NULL;
+    }
+
+    static Object nullable(Object value) {
+        return value == null ? NULL : value;
+    }
+
+    static int update(Connection connection, String sql, Object... args) {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, args);
+            return statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("cannot write to the database: " + e.getMessage(), e);
+        }
+    }
+
+    static <T> List<T> list(Connection connection, String sql, RowMapper<T> mapper, Object... args) {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, args);
+            try (ResultSet rs = statement.executeQuery()) {
+                List<T> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(mapper.map(rs, null));
+                }
+                return rows;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the database: " + e.getMessage(), e);
+        }
+    }
+
+    /** The first row, if any. */
+    static <T> Optional<T> first(Connection connection, String sql, RowMapper<T> mapper, Object... args) {
+        List<T> rows = list(connection, sql, mapper, args);
+        return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.get(0));
+    }
+
+    /** Runs {@code work} on a connection of {@code database} outside any transaction (each statement commits by itself). */
+    static <T> T withConnection(Database database, Work<T> work) {
+        try (Connection connection = database.dataSource().getConnection()) {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw new StoreException("cannot use the database " + database.description() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws
+     * (its exception goes on unchanged). On SQLite the transaction takes the write lock as it begins.
+     */
+    static <T> T inTransaction(Database database, Work<T> work) {
+        try (Connection connection = database.dataSource().getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                // before autocommit goes back on, which would commit what was done so far
+                rollback(connection, e);
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot write to the database " + database.description() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void rollback(Connection connection, Throwable cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static void bind(PreparedStatement statement, Object[] args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            statement.setObject(i + 1, args[i] == NULL ? null : args[i]);
+        }
+    }
+
+    /** Work on a connection. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+}
