@@ -200,12 +200,14 @@ static void start_command(char **field, int fields) {
     sigprocmask(SIG_SETMASK, &all, &before);
     pid_t pid = vfork();
     if (pid == 0) {
-        /* no handler of the parent may run in this shared memory: defaults, then unblock */
+        /* no handler of the parent may run in this shared memory: defaults, then unblock (main
+         * set every other signal to its default at start) */
         struct sigaction dfl;
         memset(&dfl, 0, sizeof dfl);
         dfl.sa_handler = SIG_DFL;
-        for (int s = 1; s < NSIG; s++) {
-            sigaction(s, &dfl, NULL);
+        static const int changed[] = {SIGCHLD, SIGINT, SIGHUP, SIGPIPE};
+        for (size_t i = 0; i < sizeof changed / sizeof changed[0]; i++) {
+            sigaction(changed[i], &dfl, NULL);
         }
         sigset_t none;
         sigemptyset(&none);
@@ -345,6 +347,15 @@ static void handle(char *line) {
 
 int main(void) {
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    /* what the JVM left ignored must not stay ignored in the commands (exec keeps ignored signals) */
+    for (int s = 1; s < NSIG; s++) {
+        if (s != SIGKILL && s != SIGSTOP) {
+            signal(s, SIG_DFL);
+        }
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     /* Ctrl-C reaches Sluice, which decides; commands are in sessions of their own */
     signal(SIGINT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);

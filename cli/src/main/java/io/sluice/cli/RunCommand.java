@@ -69,6 +69,9 @@ final class RunCommand implements Callable<Integer> {
                 throw UserError.usage("--detach needs a running server (sluice server) and a deployed pipeline;"
                         + " without them, sluice run waits for the run");
             }
+            if (!deployed) {
+                cli.openStoreAhead();
+            }
             LoadedPipeline loaded = deployed ? activeVersion(cli) : PipelinePaths.load(target);
             Trace.mark("pipeline loaded and validated");
             if (loaded.hasDefinitionErrors()) {

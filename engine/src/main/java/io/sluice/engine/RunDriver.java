@@ -60,6 +60,11 @@ public final class RunDriver {
     private static final Logger LOG = LoggerFactory.getLogger(RunDriver.class);
     /** Even with nothing due, the loop looks again this often: the safety net, not the engine. */
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * How long a started process's pid may wait to be written with the next transaction. A crash
+     * meanwhile loses only the pid: a restart finds the process by its marker instead.
+     */
+    private static final long PID_RECORD_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final RunStore store;
     private final SluiceHome home;
@@ -434,10 +439,17 @@ public final class RunDriver {
                 continue;
             }
             idleRounds = 0;
-            if (!unrecorded.isEmpty()) {
-                store.write(this::recordProcesses);
-            }
             long wait = Math.min(decision.wakeAtNanos().orElse(Long.MAX_VALUE) - now, IDLE_NANOS);
+            // New processes' pids go with the next transaction (a short task's end, usually), or
+            // after a moment without one: not in a transaction of their own while the task runs.
+            if (!unrecorded.isEmpty()) {
+                long due = unrecordedSince + PID_RECORD_NANOS - now;
+                if (due <= 0) {
+                    store.write(this::recordProcesses);
+                } else {
+                    wait = Math.min(wait, due);
+                }
+            }
             try {
                 Object event = events.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
                 while (event != null) {
@@ -677,10 +689,12 @@ public final class RunDriver {
 
     /**
      * Processes started but not yet recorded with their pid. They are written with the next
-     * transaction, or before the loop waits: a crash before that loses only the pid, and a restart
-     * finds such a process by its marker instead.
+     * transaction, or {@link #PID_RECORD_NANOS} after they started: a crash before that loses only
+     * the pid, and a restart finds such a process by its marker instead.
      */
     private final List<Spawned> unrecorded = new ArrayList<>();
+    /** When the oldest of {@link #unrecorded} was started (monotonic). */
+    private long unrecordedSince;
 
     private void recordProcesses(RunWriter w) {
         for (Spawned s : unrecorded) {
@@ -886,6 +900,9 @@ public final class RunDriver {
         }
         try {
             TaskProcess process = executor.start(new ProcessSpec(command, home.workspace(runId), env, log, exitFile, marker, keepsBackground));
+            if (spawned.isEmpty()) {
+                unrecordedSince = System.nanoTime();
+            }
             spawned.add(new Spawned(name, attempt, process));
             if (!name.startsWith("_")) {
                 // the leader's pid is its session id; known once the launcher has forked it

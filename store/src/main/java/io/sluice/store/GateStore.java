@@ -59,7 +59,7 @@ public final class GateStore {
                                 VALUES (:session, :test, :passed, :ms, :state, :problems)""")
                         .bind("session", s.id()).bind("test", o.test()).bind("passed", o.passed() ? 1 : 0)
                         .bind("ms", o.durationMillis()).bind("state", o.runState().orElse(null))
-                        .bind("problems", Rows.JSON.writeValueAsString(o.problems())).execute();
+                        .bind("problems", Rows.Json.MAPPER.writeValueAsString(o.problems())).execute();
             }
             if (s.passed()) {
                 h.createUpdate("UPDATE versions SET green_at = COALESCE(green_at, :at) WHERE version = :v")
@@ -88,7 +88,7 @@ public final class GateStore {
                 .bind("id", id)
                 .map((rs, ctx) -> new TestOutcome(rs.getString("test"), rs.getInt("passed") != 0, rs.getLong("duration_ms"),
                         Optional.ofNullable(rs.getString("run_state")),
-                        List.of(Rows.JSON.readValue(rs.getString("problems"), String[].class))))
+                        List.of(Rows.Json.MAPPER.readValue(rs.getString("problems"), String[].class))))
                 .list();
         return h.createQuery("SELECT * FROM test_sessions WHERE id = :id").bind("id", id)
                 .map((rs, ctx) -> new TestSession(rs.getString("id"), rs.getString("version"), rs.getString("pipeline"),

@@ -30,26 +30,75 @@ final class Sql {
     }
 
     static int update(Connection connection, String sql, Object... args) {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            bind(statement, args);
-            return statement.executeUpdate();
+        try {
+            PreparedStatement statement = prepared(connection, sql);
+            try {
+                bind(statement, args);
+                return statement.executeUpdate();
+            } finally {
+                release(connection, sql, statement);
+            }
         } catch (SQLException e) {
             throw new StoreException("cannot write to the database: " + e.getMessage(), e);
         }
     }
 
     static <T> List<T> list(Connection connection, String sql, RowMapper<T> mapper, Object... args) {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            bind(statement, args);
-            try (ResultSet rs = statement.executeQuery()) {
-                List<T> rows = new ArrayList<>();
-                while (rs.next()) {
-                    rows.add(mapper.map(rs, null));
+        try {
+            PreparedStatement statement = prepared(connection, sql);
+            try {
+                bind(statement, args);
+                try (ResultSet rs = statement.executeQuery()) {
+                    List<T> rows = new ArrayList<>();
+                    while (rs.next()) {
+                        rows.add(mapper.map(rs, null));
+                    }
+                    return rows;
                 }
-                return rows;
+            } finally {
+                release(connection, sql, statement);
             }
         } catch (SQLException e) {
             throw new StoreException("cannot read the database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * SQLite's statements, kept prepared per connection: SQLite parses and plans a statement anew
+     * on every prepare, and a run's driver writes the same handful for every task. They are
+     * prepared on the pool's underlying connection, which the pool does not close behind our back
+     * at the end of each borrow; a connection the pool retired drops its cache with it.
+     */
+    private static final java.util.Map<Connection, java.util.Map<String, PreparedStatement>> KEPT =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    private static PreparedStatement prepared(Connection connection, String sql) throws SQLException {
+        if (!connection.isWrapperFor(org.sqlite.SQLiteConnection.class)) {
+            return connection.prepareStatement(sql);
+        }
+        Connection raw = connection.unwrap(org.sqlite.SQLiteConnection.class);
+        java.util.Map<String, PreparedStatement> kept = KEPT.computeIfAbsent(raw, c -> new java.util.HashMap<>());
+        PreparedStatement statement = kept.remove(sql); // taken while in use: never shared by two callers
+        if (statement == null || statement.isClosed()) {
+            statement = raw.prepareStatement(sql);
+        }
+        return statement;
+    }
+
+    private static void release(Connection connection, String sql, PreparedStatement statement) throws SQLException {
+        if (!connection.isWrapperFor(org.sqlite.SQLiteConnection.class)) {
+            statement.close();
+            return;
+        }
+        statement.clearParameters();
+        java.util.Map<String, PreparedStatement> kept = KEPT.get(connection.unwrap(org.sqlite.SQLiteConnection.class));
+        if (kept == null || kept.size() >= 64) {
+            statement.close();
+            return;
+        }
+        PreparedStatement other = kept.putIfAbsent(sql, statement);
+        if (other != null && other != statement) {
+            statement.close();
         }
     }
 
