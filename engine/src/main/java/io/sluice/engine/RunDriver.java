@@ -445,7 +445,7 @@ public final class RunDriver {
             if (!unrecorded.isEmpty()) {
                 long due = unrecordedSince + PID_RECORD_NANOS - now;
                 if (due <= 0) {
-                    store.write(this::recordProcesses);
+                    store.write(w -> recordProcesses(w, true));
                 } else {
                     wait = Math.min(wait, due);
                 }
@@ -697,13 +697,26 @@ public final class RunDriver {
     private long unrecordedSince;
 
     private void recordProcesses(RunWriter w) {
-        for (Spawned s : unrecorded) {
+        recordProcesses(w, false);
+    }
+
+    /**
+     * Writes the pids the launcher has reported; with {@code all}, waits for the others too. A
+     * decision's transaction does not wait: the launcher may not have answered for a process it
+     * was asked for a moment ago, and those pids go with a later transaction.
+     */
+    private void recordProcesses(RunWriter w, boolean all) {
+        for (java.util.Iterator<Spawned> i = unrecorded.iterator(); i.hasNext(); ) {
+            Spawned s = i.next();
+            if (!all && !s.process.identityKnown()) {
+                continue;
+            }
             long pid = s.process.pid();
             if (pid > 0) {
                 w.attemptProcess(runId, s.name, s.attempt, pid, s.process.startTime());
             }
+            i.remove();
         }
-        unrecorded.clear();
     }
 
     /** The acting half of a command, after its state change is committed. */

@@ -53,6 +53,11 @@ public final class TaskProcess {
         launched.started().thenAccept(identity -> action.accept(identity.pid()));
     }
 
+    /** Whether the launcher has said which process this is (else {@link #pid()} waits for it). */
+    public boolean identityKnown() {
+        return launched.started().isDone();
+    }
+
     ProcessLauncher.Launched launched() {
         return launched;
     }
