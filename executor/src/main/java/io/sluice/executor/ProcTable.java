@@ -2,7 +2,6 @@ package io.sluice.executor;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,20 +17,19 @@ public final class ProcTable {
     }
 
     public static List<Long> pids() {
-        List<Long> pids = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
-            for (Path dir : dirs) {
-                String name = dir.getFileName().toString();
-                if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
-                    try {
-                        pids.add(Long.parseLong(name));
-                    } catch (NumberFormatException ignored) {
-                        // not a process directory
-                    }
+        String[] names = PROC.toFile().list();
+        if (names == null) {
+            throw new ExecutorException("cannot list /proc");
+        }
+        List<Long> pids = new ArrayList<>(names.length);
+        for (String name : names) {
+            if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
+                try {
+                    pids.add(Long.parseLong(name));
+                } catch (NumberFormatException ignored) {
+                    // not a process directory
                 }
             }
-        } catch (IOException e) {
-            throw new ExecutorException("cannot list /proc: " + e.getMessage(), e);
         }
         return pids;
     }
@@ -92,8 +90,12 @@ public final class ProcTable {
     /** The value of {@code name} in the environment the process started with, if readable. */
     public static Optional<String> environmentValue(long pid, String name) {
         byte[] environ;
+        java.io.File file = new java.io.File("/proc/" + pid + "/environ");
+        if (!file.exists()) {
+            return Optional.empty(); // gone: most pids of a sweep's window are, and an exception per pid costs
+        }
         try {
-            environ = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+            environ = Files.readAllBytes(file.toPath());
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

@@ -14,6 +14,8 @@ public final class ProcessSweeper {
     private static final int ROUNDS = 5;
     private static final int UNSURE_RETRIES = 10;
     private static final long UNSURE_PAUSE_NANOS = 2_000_000L;
+    /** Up to this many new pids, each is looked at directly; past it, /proc is listed. */
+    private static final long SMALL_WINDOW = 64;
 
     private ProcessSweeper() {
     }
@@ -57,9 +59,19 @@ public final class ProcessSweeper {
                     break; // no process was made since the command's own: it cannot have left one behind
                 }
                 candidates = new ArrayList<>();
-                for (long pid : ProcTable.pids()) {
-                    if (pid != self && (afterPid.isEmpty() || last.isEmpty() || inWindow(pid, afterPid.get(), last.get()))) {
-                        candidates.add(pid);
+                if (afterPid.isPresent() && last.isPresent() && last.get() > afterPid.get()
+                        && last.get() - afterPid.get() <= SMALL_WINDOW) {
+                    // few pids were handed out since the command's own: look at each rather than list /proc
+                    for (long pid = afterPid.get() + 1; pid <= last.get(); pid++) {
+                        if (pid != self) {
+                            candidates.add(pid);
+                        }
+                    }
+                } else {
+                    for (long pid : ProcTable.pids()) {
+                        if (pid != self && (afterPid.isEmpty() || last.isEmpty() || inWindow(pid, afterPid.get(), last.get()))) {
+                            candidates.add(pid);
+                        }
                     }
                 }
             } else {
