@@ -8,8 +8,8 @@
  * Requests on stdin, replies on stdout, one per line; fields that may hold any byte are hex:
  *   start ID CWD LOG EXITFILE CMD ENV...   ->  started ID PID STARTTIME  |  failed ID MESSAGE
  *   signal ID SIGNAL                       ->  (signals the command's group while it runs)
- *   (when a command ends)                  ->  exited ID STATUS
- * Each command runs as `/bin/sh -c CMD` in a session of its own, stdin from /dev/null, stdout and
+ *   (when a command ends)                  ->  exited ID STATUS [alone]
+ * ("alone": the launcher has no other child, so the command left nothing running.) Each command runs as `/bin/sh -c CMD` in a session of its own, stdin from /dev/null, stdout and
  * stderr appended to LOG, in CWD, with exactly the environment ENV. Its exit status is written to
  * EXITFILE, also after Sluice has died: the launcher keeps reaping until its last command ends.
  * It is a child subreaper, so what a command leaves running after its parent ended is re-parented
@@ -299,31 +299,51 @@ static void signal_command(char **field, int fields) {
     }
 }
 
+struct ended {
+    struct job job;
+    int code;
+};
+
 static void reap(void) {
+again:;
+    struct ended ended[64];
+    size_t count = 0;
     int status;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    pid_t pid = 0;
+    while (count < sizeof ended / sizeof ended[0] && (pid = waitpid(-1, &status, WNOHANG)) > 0) {
         int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
         for (size_t i = 0; i < job_count; i++) {
-            if (jobs[i].pid != pid) {
-                continue;
+            if (jobs[i].pid == pid) {
+                ended[count].job = jobs[i];
+                ended[count].code = code;
+                count++;
+                jobs[i] = jobs[--job_count];
+                break;
             }
-            int fd = open(jobs[i].exit_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-            char text[32];
-            if (fd >= 0) {
-                snprintf(text, sizeof text, "%d\n", code);
-                write_all(fd, text, strlen(text));
-                close(fd);
-            }
-            char line[256];
-            snprintf(line, sizeof line, "exited %s %d\n", jobs[i].id, code);
-            reply(line);
-            free(jobs[i].id);
-            free(jobs[i].exit_path);
-            jobs[i] = jobs[--job_count];
-            break;
         }
         /* an orphan of some command: reaped, nothing to report */
+    }
+    /* No child left at all: nothing any command started still runs, since whatever outlives its
+     * parent is re-parented here. Sluice then need not look for leftovers. */
+    int alone = pid < 0 && errno == ECHILD;
+    for (size_t i = 0; i < count; i++) {
+        /* Sluice hears first (it commits the status to its database); the file, which matters
+         * only once Sluice has died, follows at once */
+        char line[256];
+        snprintf(line, sizeof line, "exited %s %d%s\n", ended[i].job.id, ended[i].code, alone ? " alone" : "");
+        reply(line);
+        int fd = open(ended[i].job.exit_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+        if (fd >= 0) {
+            char text[32];
+            snprintf(text, sizeof text, "%d\n", ended[i].code);
+            write_all(fd, text, strlen(text));
+            close(fd);
+        }
+        free(ended[i].job.id);
+        free(ended[i].job.exit_path);
+    }
+    if (count == sizeof ended / sizeof ended[0]) {
+        goto again; /* more may have ended */
     }
 }
 

@@ -38,7 +38,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -207,9 +206,11 @@ public final class RunDriver {
         TaskDefaults defaults = pipeline.defaults();
         this.setup = new LiveStep(pipeline.environment().setup(), defaults.timeout(), record.setupState());
         this.teardown = new LiveStep(pipeline.environment().teardown(), defaults.timeout(), record.teardownState());
-        Set<String> inRun = new HashSet<>();
+        // each task's id as one String object, which its dependants' needs share: the decider looks
+        // needs up on every event, and equal strings that are the same object compare at once
+        Map<String, String> inRun = new java.util.HashMap<>();
         List<io.sluice.store.TaskRecord> stored = store.tasks(id);
-        stored.forEach(t -> inRun.add(t.taskId()));
+        stored.forEach(t -> inRun.put(t.taskId(), t.taskId()));
         Map<String, Task> byId = new java.util.HashMap<>();
         pipeline.tasks().forEach(t -> byId.put(t.id(), t));
         boolean onCluster = pipeline.environment().executor() == io.sluice.definition.ExecutorKind.KUBERNETES;
@@ -217,7 +218,7 @@ public final class RunDriver {
         Resources cap = onCluster ? new Resources(Long.MAX_VALUE / 4, Long.MAX_VALUE / 4) : spec.capacity();
         for (io.sluice.store.TaskRecord r : stored) {
             Task task = byId.get(r.taskId());
-            List<String> needs = task.needs().stream().filter(inRun::contains).toList();
+            List<String> needs = task.needs().stream().map(inRun::get).filter(java.util.Objects::nonNull).toList();
             LiveTask live = new LiveTask(r.taskId(), task.run(), needs, r.attemptBase() + defaults.retriesOf(task) + 1,
                     defaults.resourcesOf(task).cappedAt(cap), defaults.timeoutOf(task), defaults.retryDelayOf(task),
                     task.pool(), task.priority().orElse(pipeline.priority()));
@@ -922,7 +923,9 @@ public final class RunDriver {
                 process.whenStarted(sessions::add);
             }
             process.gone().whenComplete((gone, error) -> {
-                int exit = readExitFile(exitFile).orElse(gone == null ? 255 : gone.exitCode());
+                int reported = gone == null ? 255 : gone.exitCode();
+                // the launcher's answer is the exit file's content; only a launcher that died (255) leaves it to the file
+                int exit = reported == 255 || reported == LocalExecutor.LOST ? readExitFile(exitFile).orElse(reported) : reported;
                 events.add(new Exited(name, attempt, exit, gone == null ? List.of() : gone.swept()));
             });
             return process;

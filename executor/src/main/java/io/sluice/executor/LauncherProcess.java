@@ -33,6 +33,7 @@ final class LauncherProcess implements ProcessLauncher {
     private volatile boolean broken;
     private final java.util.Set<Long> jobPids = ConcurrentHashMap.newKeySet();
     private final Map<Long, Long> pidOfId = new ConcurrentHashMap<>();
+    private final java.util.Set<Long> endedAlone = ConcurrentHashMap.newKeySet();
 
     /** launcher.pl, run by the Perl at {@code perlPath}. */
     static LauncherProcess perl(String perlPath) throws IOException {
@@ -94,6 +95,11 @@ final class LauncherProcess implements ProcessLauncher {
     }
 
     @Override
+    public boolean endedAlone(Launched process) {
+        return endedAlone.remove(process.id());
+    }
+
+    @Override
     public java.util.List<Long> orphans() {
         long self = launcher.pid();
         java.util.List<Long> found = new java.util.ArrayList<>();
@@ -137,6 +143,9 @@ final class LauncherProcess implements ProcessLauncher {
                         }
                     }
                     case "exited" -> {
+                        if (f.length > 3 && f[3].equals("alone")) {
+                            endedAlone.add(id);
+                        }
                         Long pid = pidOfId.remove(id);
                         if (pid != null) {
                             jobPids.remove(pid);

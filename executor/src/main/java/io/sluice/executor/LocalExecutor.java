@@ -98,6 +98,7 @@ public final class LocalExecutor implements AutoCloseable {
      * grace timer to finish cleaning up, and the timer reports the end.
      */
     private void afterExit(TaskProcess task, int code) {
+        boolean alone = launcher.endedAlone(task.launched());
         if (task.keepsBackground() && !task.isTerminating()) {
             task.complete(code);
             return;
@@ -114,6 +115,10 @@ public final class LocalExecutor implements AutoCloseable {
             }
             task.addSwept(ProcessSweeper.sweepAll(task.marker()));
             task.complete(code);
+            return;
+        }
+        if (alone) {
+            task.complete(code); // the launcher has no child left: nothing of the command runs any more
             return;
         }
         boolean shortLived = System.nanoTime() - task.startedAtNanos() < FULL_SWEEP_AFTER.toNanos();

@@ -29,6 +29,15 @@ interface ProcessLauncher extends AutoCloseable {
     void signalGroup(Launched process, String signal);
 
     /**
+     * Whether {@code process}, which has ended, was the launcher's last child: then nothing it
+     * started can still run (the launcher is a subreaper, so whatever outlives its parent is
+     * re-parented to it), and there is nothing to sweep. Asked once per process.
+     */
+    default boolean endedAlone(Launched process) {
+        return false;
+    }
+
+    /**
      * Processes re-parented to the launcher that are not commands it started: orphans a command
      * left running. Empty when the launcher cannot reap orphans (the shell launcher: they go to init).
      */

@@ -42,7 +42,9 @@ abstract class LocalExecutorContract {
         TaskProcess p = start("echo out; echo err >&2; exit 7");
 
         assertThat(exitOf(p)).isEqualTo(7);
-        assertThat(Files.readString(dir.resolve("task.exit")).trim()).isEqualTo("7");
+        // the native launcher tells Sluice first and writes the file right after
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(Files.readString(dir.resolve("task.exit")).trim()).isEqualTo("7"));
         assertThat(Files.readAllLines(dir.resolve("task.log"))).containsExactly("out", "err");
     }
 
