@@ -35,46 +35,16 @@ final class Cli implements AutoCloseable {
 
     RunStore store() {
         if (store == null) {
-            database = opening == null ? Database.forHome(home.root(), java.util.Optional.empty()) : opened();
+            database = DatabaseAhead.take(home.root()).orElseGet(() -> Database.forHome(home.root(), java.util.Optional.empty()));
             store = new RunStore(database, clock);
         }
         return store;
     }
 
-    /** The home's database being opened on a thread of its own, or null. */
-    private java.util.concurrent.CompletableFuture<Database> opening;
-
-    /**
-     * Starts opening the home's database beside the caller, which has other work first (a run
-     * reads and checks its pipeline meanwhile): on two cores that hides most of the 30-40 ms a
-     * cold JVM takes to open SQLite. {@link #store()} waits for it; its errors surface there.
-     */
+    /** Starts opening the home's database beside the caller, which has other work first (see {@link DatabaseAhead}). */
     void openStoreAhead() {
-        if (store != null || opening != null) {
-            return;
-        }
-        java.util.concurrent.CompletableFuture<Database> future = new java.util.concurrent.CompletableFuture<>();
-        opening = future;
-        Thread.ofPlatform().daemon().name("sluice-open-home").start(() -> {
-            try {
-                future.complete(Database.forHome(home.root(), java.util.Optional.empty()));
-            } catch (Throwable e) {
-                future.completeExceptionally(e);
-            }
-        });
-    }
-
-    private Database opened() {
-        try {
-            return opening.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error r) {
-                throw r;
-            }
-            throw e;
+        if (store == null) {
+            DatabaseAhead.start(home.root());
         }
     }
 
@@ -122,10 +92,7 @@ final class Cli implements AutoCloseable {
 
     @Override
     public void close() {
-        if (database == null && opening != null) {
-            // opened ahead but never used (the pipeline was invalid): close it once it is open
-            opening.thenAccept(Database::close);
-        }
+        DatabaseAhead.discard(home.root());
         if (database != null) {
             database.close();
         }

@@ -13,6 +13,14 @@ final class LoggingSetup {
     }
 
     static void prepare(String[] args) {
+        String home = homeOption(args);
+        if (System.getProperty(PROPERTY) == null) {
+            System.setProperty(PROPERTY, homeFor(home).resolve("logs").resolve("sluice.log").toString());
+        }
+    }
+
+    /** The value of --home, or null. */
+    static String homeOption(String[] args) {
         String home = null;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--home") && i + 1 < args.length) {
@@ -21,9 +29,7 @@ final class LoggingSetup {
                 home = args[i].substring("--home=".length());
             }
         }
-        if (System.getProperty(PROPERTY) == null) {
-            System.setProperty(PROPERTY, homeFor(home).resolve("logs").resolve("sluice.log").toString());
-        }
+        return home;
     }
 
     static Path homeFor(String option) {

@@ -72,6 +72,7 @@ public final class Sluice implements Runnable {
 
     public static void main(String[] args) {
         LoggingSetup.prepare(args);
+        DatabaseAhead.startFor(args, LoggingSetup.homeFor(LoggingSetup.homeOption(args)));
         int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         Interrupts.finished(code);
         System.exit(code);

@@ -1,0 +1,93 @@
+package io.sluice.cli;
+
+import io.sluice.store.Database;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * A home's database opened on a thread of its own while the command line is still being parsed:
+ * a cold JVM takes 40-100 ms to open SQLite, about what parsing takes, and on two cores the two
+ * overlap. Started only for a dev run of a pipeline directory, which opens the database anyway.
+ */
+final class DatabaseAhead {
+    /** By home: tests run several commands at once in one JVM. */
+    private static final java.util.Map<Path, CompletableFuture<Database>> OPENING = new java.util.HashMap<>();
+
+    private DatabaseAhead() {
+    }
+
+    /** Starts opening {@code homeDir}'s database when {@code args} ask for {@code sluice run DIR} on this machine. */
+    static synchronized void startFor(String[] args, Path homeDir) {
+        if (System.getenv("SLUICE_SERVER") != null || System.getenv("SLUICE_DB_URL") != null) {
+            return;
+        }
+        boolean run = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--server") || a.startsWith("--server=") || a.equals("--help") || a.equals("-h")) {
+                return;
+            }
+            if (!run) {
+                if (a.equals("--home")) {
+                    i++;
+                } else if (!a.startsWith("-")) {
+                    if (!a.equals("run")) {
+                        return;
+                    }
+                    run = true;
+                }
+            } else if (!a.startsWith("-") && Files.isRegularFile(Path.of(a).resolve("pipeline.yaml"))) {
+                start(homeDir);
+                return;
+            }
+        }
+    }
+
+    static synchronized void start(Path homeDir) {
+        if (OPENING.containsKey(homeDir)) {
+            return;
+        }
+        CompletableFuture<Database> future = new CompletableFuture<>();
+        OPENING.put(homeDir, future);
+        Thread.ofPlatform().daemon().name("sluice-open-home").start(() -> {
+            try {
+                future.complete(Database.forHome(homeDir, Optional.empty()));
+            } catch (Throwable e) {
+                future.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** The database of {@code homeDir} if it was opened ahead, waiting for it; its opening's error surfaces here. */
+    static Optional<Database> take(Path homeDir) {
+        CompletableFuture<Database> future;
+        synchronized (DatabaseAhead.class) {
+            future = OPENING.remove(homeDir);
+        }
+        if (future == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(future.join());
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    /** Closes a database opened ahead that no command took (the command failed before it needed it). */
+    static synchronized void discard(Path homeDir) {
+        CompletableFuture<Database> future = OPENING.remove(homeDir);
+        if (future != null) {
+            future.thenAccept(Database::close);
+        }
+    }
+}
