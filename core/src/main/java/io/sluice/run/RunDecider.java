@@ -229,10 +229,10 @@ public final class RunDecider {
             }
             // plain loops: this runs for every waiting task on every event of a 1,000-task run
             boolean allSucceeded = true;
-            for (String need : task.needs()) {
-                TaskState s = state(need);
+            for (int need : run.needPositions()[current]) {
+                TaskState s = states[need];
                 if (s.isUnsuccessful()) {
-                    set(task, TaskState.UPSTREAM_FAILED, new UpstreamFailTask(task.id(), "'" + need + "' " + s.wireName()));
+                    set(task, TaskState.UPSTREAM_FAILED, new UpstreamFailTask(task.id(), "'" + run.tasks().get(need).id() + "' " + s.wireName()));
                     return;
                 }
                 allSucceeded &= s == TaskState.SUCCEEDED;

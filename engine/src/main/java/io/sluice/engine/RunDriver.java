@@ -84,6 +84,7 @@ public final class RunDriver {
     private LiveStep teardown;
     private final Map<String, LiveTask> tasks = new LinkedHashMap<>();
     private Map<String, Integer> positions;
+    private int[][] needPositions;
     private Map<String, String> setupEnv = Map.of();
     private boolean cancelRequested;
     private boolean timedOut;
@@ -494,6 +495,7 @@ public final class RunDriver {
         }
         if (positions == null) {
             positions = RunView.positionsOf(views);
+            needPositions = RunView.needPositionsOf(views, positions);
         }
         io.sluice.definition.Resources held = io.sluice.definition.Resources.NONE;
         for (LiveTask t : tasks.values()) {
@@ -501,7 +503,7 @@ public final class RunDriver {
                 held = held.plus(t.resources);
             }
         }
-        return new RunView(positions, state, setup.view(), teardown.view(), views,
+        return new RunView(positions, needPositions, state, setup.view(), teardown.view(), views,
                 running, spec.pipeline().timeout(), cancelRequested, timedOut, admission.capacityFor(runId, held));
     }
 
