@@ -35,7 +35,13 @@ public sealed interface YNode {
     /** A mapping, keys in the order written; keys are scalars and unique (the tree builder checks). */
     record YMap(List<Entry> entries, Position position) implements YNode {
         public Optional<Entry> entry(String key) {
-            return entries.stream().filter(e -> e.key().value().equals(key)).findFirst();
+            // a plain loop: a 1,000-task pipeline asks each task's mapping for each key it may have
+            for (Entry e : entries) {
+                if (e.key().value().equals(key)) {
+                    return Optional.of(e);
+                }
+            }
+            return Optional.empty();
         }
 
         @Override
