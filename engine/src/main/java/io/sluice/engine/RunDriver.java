@@ -1032,10 +1032,12 @@ public final class RunDriver {
     private void finish() {
         // orphans that dropped the marker are known by their session, or, when no other run's
         // command is running or starting on this executor, by having no marker at all
-        List<SweptProcess> orphans = executor.killOrphans(o -> o.marker().map(m -> m.startsWith(runId + "/")).orElse(false)
-                || sessions.contains(o.session()), true);
-        List<SweptProcess> swept = new ArrayList<>(orphans);
-        swept.addAll(ProcessSweeper.sweepAll(runId + "/"));
+        List<SweptProcess> swept = new ArrayList<>();
+        if (!executor.nothingLeft()) {
+            swept.addAll(executor.killOrphans(o -> o.marker().map(m -> m.startsWith(runId + "/")).orElse(false)
+                    || sessions.contains(o.session()), true));
+            swept.addAll(ProcessSweeper.sweepAll(runId + "/"));
+        }
         swept.forEach(p -> note("sweep: killed " + p.describe()));
         swept.stream().filter(p -> !p.marker().startsWith(runId + "/_")).forEach(leftovers::add);
         Path workspace = home.workspace(runId);

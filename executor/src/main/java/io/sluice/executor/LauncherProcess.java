@@ -34,6 +34,7 @@ final class LauncherProcess implements ProcessLauncher {
     private final java.util.Set<Long> jobPids = ConcurrentHashMap.newKeySet();
     private final Map<Long, Long> pidOfId = new ConcurrentHashMap<>();
     private final java.util.Set<Long> endedAlone = ConcurrentHashMap.newKeySet();
+    private volatile boolean childless;
 
     /** launcher.pl, run by the Perl at {@code perlPath}. */
     static LauncherProcess perl(String perlPath) throws IOException {
@@ -77,6 +78,7 @@ final class LauncherProcess implements ProcessLauncher {
         CompletableFuture<Integer> exit = new CompletableFuture<>();
         starting.put(id, started);
         running.put(id, exit);
+        childless = false;
         // no waiting for the reply: the next commands start while this one forks
         send(line.toString());
         return new Launched(id, started, exit);
@@ -92,6 +94,11 @@ final class LauncherProcess implements ProcessLauncher {
         } catch (IOException e) {
             throw new ExecutorException("cannot signal command " + process.id() + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public boolean hasNoChildren() {
+        return childless;
     }
 
     @Override
@@ -143,7 +150,8 @@ final class LauncherProcess implements ProcessLauncher {
                         }
                     }
                     case "exited" -> {
-                        if (f.length > 3 && f[3].equals("alone")) {
+                        boolean alone = f.length > 3 && f[3].equals("alone");
+                        if (alone) {
                             endedAlone.add(id);
                         }
                         Long pid = pidOfId.remove(id);
@@ -151,6 +159,8 @@ final class LauncherProcess implements ProcessLauncher {
                             jobPids.remove(pid);
                         }
                         CompletableFuture<Integer> exit = running.remove(id);
+                        // every command asked for has ended, and the launcher has no child left
+                        childless = alone && running.isEmpty() && starting.isEmpty();
                         if (exit != null) {
                             exit.complete(Integer.parseInt(f[2]));
                         }

@@ -184,6 +184,7 @@ public final class LocalExecutor implements AutoCloseable {
      * its exit file, written by the launcher that reaps it; if none appears, it is {@link #LOST}.
      */
     public TaskProcess adopt(long pid, String startTime, String marker, Path exitFile) {
+        adopted = true;
         CompletableFuture<Integer> exit = new CompletableFuture<>();
         boolean alive = pid > 0 && !startTime.isEmpty() && ProcTable.isAlive(pid, startTime);
         Thread.ofVirtual().name("sluice-adopted-" + pid).start(() -> {
@@ -273,6 +274,17 @@ public final class LocalExecutor implements AutoCloseable {
         }
         return killed;
     }
+
+    /**
+     * Whether nothing that any command of this executor started can still be running: the
+     * launcher has no child (it reaps what outlives its parent). Then a sweep would find nothing.
+     */
+    public boolean nothingLeft() {
+        return !adopted && running.get() == 0 && launcher.hasNoChildren();
+    }
+
+    /** Whether this executor took over processes of an earlier Sluice, which are not its launcher's children. */
+    private volatile boolean adopted;
 
     /** How many commands of this executor are running now. */
     public int running() {

@@ -38,6 +38,14 @@ interface ProcessLauncher extends AutoCloseable {
     }
 
     /**
+     * Whether the launcher has no child at all now: it reported so with its last command's end,
+     * and has started none since. Then no process of any of its commands is left anywhere.
+     */
+    default boolean hasNoChildren() {
+        return false;
+    }
+
+    /**
      * Processes re-parented to the launcher that are not commands it started: orphans a command
      * left running. Empty when the launcher cannot reap orphans (the shell launcher: they go to init).
      */
