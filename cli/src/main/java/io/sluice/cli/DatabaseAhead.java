@@ -10,7 +10,8 @@ import java.util.concurrent.CompletionException;
 /**
  * A home's database opened on a thread of its own while the command line is still being parsed:
  * a cold JVM takes 40-100 ms to open SQLite, about what parsing takes, and on two cores the two
- * overlap. Started only for a dev run of a pipeline directory, which opens the database anyway.
+ * overlap. Started only for a dev run of a pipeline directory on a home that exists, which the run
+ * opens anyway.
  */
 final class DatabaseAhead {
     /** By home: tests run several commands at once in one JVM. */
@@ -47,8 +48,8 @@ final class DatabaseAhead {
     }
 
     static synchronized void start(Path homeDir) {
-        if (OPENING.containsKey(homeDir)) {
-            return;
+        if (OPENING.containsKey(homeDir) || !Files.isRegularFile(homeDir.resolve("sluice.db"))) {
+            return; // a new home is made by the command itself, only if it gets that far
         }
         CompletableFuture<Database> future = new CompletableFuture<>();
         OPENING.put(homeDir, future);
@@ -83,11 +84,21 @@ final class DatabaseAhead {
         }
     }
 
-    /** Closes a database opened ahead that no command took (the command failed before it needed it). */
-    static synchronized void discard(Path homeDir) {
-        CompletableFuture<Database> future = OPENING.remove(homeDir);
+    /**
+     * Closes a database opened ahead that no command took (the command failed before it needed
+     * it), once it is open: nothing of the command goes on after it has returned.
+     */
+    static void discard(Path homeDir) {
+        CompletableFuture<Database> future;
+        synchronized (DatabaseAhead.class) {
+            future = OPENING.remove(homeDir);
+        }
         if (future != null) {
-            future.thenAccept(Database::close);
+            try {
+                future.join().close();
+            } catch (CompletionException e) {
+                // it did not open; the command that wanted it has already said what was wrong
+            }
         }
     }
 }

@@ -24,6 +24,13 @@ final class ProgressPrinter implements RunListener {
     private final Map<String, TaskState> states = new HashMap<>();
     private final int total;
     private boolean footerShown;
+    /** The footer's counts, kept as states change: a 1,000-task run prints a few thousand lines. */
+    private int running;
+    private int waiting;
+    private int done;
+    /** The clock as printed, made again only when the second changes. */
+    private long shownSecond = -1;
+    private String shownTime = "";
 
     ProgressPrinter(PrintWriter out, boolean interactive, int taskCount, int nameWidth) {
         this.out = out;
@@ -48,7 +55,8 @@ final class ProgressPrinter implements RunListener {
 
     @Override
     public synchronized void taskChanged(String task, TaskState state, int attempt, String detail) {
-        states.put(task, state);
+        count(states.put(task, state), -1);
+        count(state, 1);
         if (state == TaskState.WAITING && !interactive) {
             return;
         }
@@ -66,23 +74,47 @@ final class ProgressPrinter implements RunListener {
         line("note", line, "");
     }
 
+    private void count(TaskState state, int by) {
+        if (state == null) {
+            return;
+        }
+        if (state == TaskState.RUNNING) {
+            running += by;
+        } else if (state == TaskState.WAITING || state == TaskState.RETRYING) {
+            waiting += by;
+        } else if (state.isTerminal()) {
+            done += by;
+        }
+    }
+
     private void line(String name, String text, String colour) {
         clearFooter();
-        String time = LocalTime.now().format(TIME);
+        StringBuilder line = new StringBuilder(64).append(time()).append("  ").append(name);
+        for (int pad = name.length(); pad < width; pad++) {
+            line.append(' ');
+        }
+        line.append("  ").append(colour).append(text);
+        if (interactive && !colour.isEmpty()) {
+            line.append("\u001b[0m");
+        }
+        out.println(line);
         if (interactive) {
-            out.printf("%s  %-" + width + "s  %s%s%s%n", time, name, colour, text, colour.isEmpty() ? "" : "\u001b[0m");
             footer();
-        } else {
-            out.printf("%s  %-" + width + "s  %s%n", time, name, text);
         }
         out.flush();
     }
 
+    private String time() {
+        long second = System.currentTimeMillis() / 1000;
+        if (second != shownSecond) {
+            shownSecond = second;
+            shownTime = LocalTime.now().format(TIME);
+        }
+        return shownTime;
+    }
+
     private void footer() {
-        long running = states.values().stream().filter(s -> s == TaskState.RUNNING).count();
-        long waiting = states.values().stream().filter(s -> s == TaskState.WAITING || s == TaskState.RETRYING).count();
-        long done = states.values().stream().filter(TaskState::isTerminal).count();
-        out.printf("\u001b[2m  %d/%d done, %d running, %d waiting\u001b[0m", done, total, running, waiting);
+        out.print("\u001b[2m  " + done + "/" + total + " done, " + running + " running, " + waiting + " waiting\u001b[0m");
         footerShown = true;
     }
 
