@@ -131,9 +131,13 @@ class FleetIT {
                 catchup: true
                 max_active_runs: 5
                 tasks:
-                  - {id: only, run: 'true'}
+                  - {id: only, run: 'true', retries: 1, retry_delay: 0s}
                 tests: [{name: quick, expect: {state: succeeded}}]
                 """.formatted(yesterday));
+        // A kill -9 that lands between the commit of a task's start and the request to the
+        // launcher leaves that attempt lost (docs/fleet.md), and under load that window is wide
+        // enough to be hit; the retry lets every interval still end succeeded, which is what this
+        // test counts. That no task runs twice is the other test's business.
         List<SluiceServerProcess> servers = new ArrayList<>();
         try {
             for (String home : List.of("home-x", "home-y", "home-z")) {

@@ -4,13 +4,21 @@ import io.sluice.run.RunState;
 import io.sluice.run.StepState;
 import io.sluice.run.TaskState;
 import io.sluice.run.WaitReason;
+import java.io.StringWriter;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.mapper.RowMapper;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.ObjectWriteContext;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Row mappers and value codecs of the store; written by hand so that no reflection runs at startup. */
@@ -24,7 +32,7 @@ final class Rows {
      * A run's params, a flat map of strings, are read and written by Jackson's streaming layer:
      * building a JsonMapper costs a cold CLI about 17 ms, and {@code sluice run} needs no other JSON.
      */
-    private static final tools.jackson.core.json.JsonFactory STREAMS = new tools.jackson.core.json.JsonFactory();
+    private static final JsonFactory STREAMS = new JsonFactory();
 
     private Rows() {
     }
@@ -93,8 +101,8 @@ final class Rows {
             Optional.ofNullable(rs.getString("playbook_md")));
 
     static String json(Map<String, String> map) {
-        java.io.StringWriter out = new java.io.StringWriter();
-        try (tools.jackson.core.JsonGenerator g = STREAMS.createGenerator(tools.jackson.core.ObjectWriteContext.empty(), out)) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = STREAMS.createGenerator(ObjectWriteContext.empty(), out)) {
             g.writeStartObject();
             for (Map.Entry<String, String> e : map.entrySet()) {
                 g.writeStringProperty(e.getKey(), e.getValue());
@@ -106,12 +114,12 @@ final class Rows {
 
     /** A JSON object of strings, in its order. */
     static Map<String, String> stringMap(String json) {
-        Map<String, String> map = new java.util.LinkedHashMap<>();
-        try (tools.jackson.core.JsonParser p = STREAMS.createParser(tools.jackson.core.ObjectReadContext.empty(), json)) {
-            if (p.nextToken() != tools.jackson.core.JsonToken.START_OBJECT) {
+        Map<String, String> map = new LinkedHashMap<>();
+        try (JsonParser p = STREAMS.createParser(ObjectReadContext.empty(), json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new StoreException("a run's params are not a JSON object: " + json);
             }
-            while (p.nextToken() == tools.jackson.core.JsonToken.PROPERTY_NAME) {
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                 String name = p.currentName();
                 p.nextToken();
                 map.put(name, p.getString());

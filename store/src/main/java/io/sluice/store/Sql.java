@@ -5,9 +5,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
 import org.jdbi.v3.core.mapper.RowMapper;
+import org.sqlite.SQLiteConnection;
 
 /**
  * Plain JDBC with positional parameters, for what every {@code sluice run} does: its first JDBI
@@ -69,15 +74,15 @@ final class Sql {
      * prepared on the pool's underlying connection, which the pool does not close behind our back
      * at the end of each borrow; a connection the pool retired drops its cache with it.
      */
-    private static final java.util.Map<Connection, java.util.Map<String, PreparedStatement>> KEPT =
-            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    private static final Map<Connection, Map<String, PreparedStatement>> KEPT =
+            Collections.synchronizedMap(new WeakHashMap<>());
 
     private static PreparedStatement prepared(Connection connection, String sql) throws SQLException {
-        if (!connection.isWrapperFor(org.sqlite.SQLiteConnection.class)) {
+        if (!connection.isWrapperFor(SQLiteConnection.class)) {
             return connection.prepareStatement(sql);
         }
-        Connection raw = connection.unwrap(org.sqlite.SQLiteConnection.class);
-        java.util.Map<String, PreparedStatement> kept = KEPT.computeIfAbsent(raw, c -> new java.util.HashMap<>());
+        Connection raw = connection.unwrap(SQLiteConnection.class);
+        Map<String, PreparedStatement> kept = KEPT.computeIfAbsent(raw, c -> new HashMap<>());
         PreparedStatement statement = kept.remove(sql); // taken while in use: never shared by two callers
         if (statement == null || statement.isClosed()) {
             statement = raw.prepareStatement(sql);
@@ -86,12 +91,12 @@ final class Sql {
     }
 
     private static void release(Connection connection, String sql, PreparedStatement statement) throws SQLException {
-        if (!connection.isWrapperFor(org.sqlite.SQLiteConnection.class)) {
+        if (!connection.isWrapperFor(SQLiteConnection.class)) {
             statement.close();
             return;
         }
         statement.clearParameters();
-        java.util.Map<String, PreparedStatement> kept = KEPT.get(connection.unwrap(org.sqlite.SQLiteConnection.class));
+        Map<String, PreparedStatement> kept = KEPT.get(connection.unwrap(SQLiteConnection.class));
         if (kept == null || kept.size() >= 64) {
             statement.close();
             return;
