@@ -171,6 +171,19 @@ static void append_to_log(const char *log, const char *what, const char *detail,
     close(fd);
 }
 
+/* Opens path as file descriptor fd (system calls only: it runs in a vfork child); 0 on failure. */
+static int open_as(const char *path, int flags, int fd) {
+    int opened = open(path, flags, 0666);
+    if (opened < 0) {
+        return 0;
+    }
+    if (opened != fd) {
+        dup2(opened, fd);
+        close(opened);
+    }
+    return 1;
+}
+
 static void start_command(char **field, int fields) {
     if (fields < 6) {
         return;
@@ -213,27 +226,12 @@ static void start_command(char **field, int fields) {
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         setsid();
-        int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0666);
-        if (out < 0) {
+        if (!open_as(log, O_WRONLY | O_CREAT | O_APPEND, STDOUT_FILENO) || !open_as("/dev/null", O_RDONLY, STDIN_FILENO)) {
             failed_step = 1;
             failed_errno = errno;
             _exit(126);
-        }
-        if (out != STDOUT_FILENO) {
-            dup2(out, STDOUT_FILENO);
-            close(out);
         }
         dup2(STDOUT_FILENO, STDERR_FILENO);
-        int in = open("/dev/null", O_RDONLY);
-        if (in < 0) {
-            failed_step = 1;
-            failed_errno = errno;
-            _exit(126);
-        }
-        if (in != STDIN_FILENO) {
-            dup2(in, STDIN_FILENO);
-            close(in);
-        }
         if (chdir(cwd) != 0) {
             failed_step = 2;
             failed_errno = errno;
