@@ -9,7 +9,7 @@
  *   start ID CWD LOG EXITFILE CMD ENV...   ->  started ID PID STARTTIME  |  failed ID MESSAGE
  *   signal ID SIGNAL                       ->  (signals the command's group while it runs)
  *   (when a command ends)                  ->  exited ID STATUS [alone]
- * ("alone": the launcher has no other child, so the command left nothing running.) Each command runs as `/bin/sh -c CMD` in a session of its own, stdin from /dev/null, stdout and
+ * ("alone": the launcher has no child but running commands, so the command left nothing running.) Each command runs as `/bin/sh -c CMD` in a session of its own, stdin from /dev/null, stdout and
  * stderr appended to LOG, in CWD, with exactly the environment ENV. Its exit status is written to
  * EXITFILE, also after Sluice has died: the launcher keeps reaping until its last command ends.
  * It is a child subreaper, so what a command leaves running after its parent ended is re-parented
@@ -297,6 +297,39 @@ static void signal_command(char **field, int fields) {
     }
 }
 
+/* Whether every child of this process is a running command: no orphan of a command is left.
+ * Asks /proc/self/task/PID/children (Linux 3.5+ with CONFIG_PROC_CHILDREN); 0 when it cannot tell. */
+static int no_orphans(void) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int) getpid());
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return 0;
+    }
+    char text[65536];
+    size_t used = 0;
+    ssize_t n;
+    while (used < sizeof text - 1 && (n = read(fd, text + used, sizeof text - 1 - used)) > 0) {
+        used += (size_t) n;
+    }
+    close(fd);
+    if (used >= sizeof text - 1) {
+        return 0; /* too many children to be sure */
+    }
+    text[used] = '\0';
+    for (char *save = NULL, *f = strtok_r(text, " \n", &save); f != NULL; f = strtok_r(NULL, " \n", &save)) {
+        pid_t child = (pid_t) atoi(f);
+        int job = 0;
+        for (size_t i = 0; i < job_count && !job; i++) {
+            job = jobs[i].pid == child;
+        }
+        if (!job) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 struct ended {
     struct job job;
     int code;
@@ -321,9 +354,10 @@ again:;
         }
         /* an orphan of some command: reaped, nothing to report */
     }
-    /* No child left at all: nothing any command started still runs, since whatever outlives its
-     * parent is re-parented here. Sluice then need not look for leftovers. */
-    int alone = pid < 0 && errno == ECHILD;
+    /* No child left but the commands still running: then what the ended commands started does
+     * not run any more, since whatever outlives its parent is re-parented here, and Sluice need
+     * not look for leftovers. */
+    int alone = (pid < 0 && errno == ECHILD) || no_orphans();
     for (size_t i = 0; i < count; i++) {
         /* Sluice hears first (it commits the status to its database); the file, which matters
          * only once Sluice has died, follows at once */
