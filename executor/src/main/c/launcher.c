@@ -8,15 +8,19 @@
  * Requests on stdin, replies on stdout, one per line; fields that may hold any byte are hex:
  *   start ID CWD LOG EXITFILE CMD ENV...   ->  started ID PID STARTTIME  |  failed ID MESSAGE
  *   signal ID SIGNAL                       ->  (signals the command's group while it runs)
+ *   ack ID                                 ->  (Sluice has recorded the command's exit status)
  *   (when a command ends)                  ->  exited ID STATUS [alone]
  * ("alone": the launcher has no child but running commands, so the command left nothing running.) Each command runs as `/bin/sh -c CMD` in a session of its own, stdin from /dev/null, stdout and
  * stderr appended to LOG, in CWD, with exactly the environment ENV. Its exit status is written to
- * EXITFILE, also after Sluice has died: the launcher keeps reaping until its last command ends.
+ * EXITFILE unless Sluice acknowledges it within two seconds (it has then committed it to its
+ * database, and a file per task would only cost the file system an inode), and always once Sluice
+ * is gone: the launcher keeps reaping until its last command ends.
  * It is a child subreaper, so what a command leaves running after its parent ended is re-parented
  * here, where Sluice can find it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -26,6 +30,7 @@
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 struct job {
@@ -36,6 +41,19 @@ struct job {
 
 static struct job *jobs;
 static size_t job_count, job_capacity;
+
+/* Ended commands whose status Sluice has not acknowledged yet: written to their exit files if it
+ * does not within UNACKED_MS, or at once when Sluice is gone. */
+struct unacked {
+    char *id;
+    char *exit_path;
+    int code;
+    long long ended_ms;
+};
+#define UNACKED_MS 2000
+static struct unacked *unacked;
+static size_t unacked_count, unacked_capacity;
+static int sluice_gone;
 static int wake_pipe[2];
 
 static void on_child(int sig) {
@@ -71,6 +89,51 @@ static void write_all(int fd, const char *data, size_t length) {
 
 static void reply(const char *line) {
     write_all(STDOUT_FILENO, line, strlen(line));
+}
+
+static long long now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long) t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void write_exit_file(const char *path, int code) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+        char text[32];
+        snprintf(text, sizeof text, "%d\n", code);
+        write_all(fd, text, strlen(text));
+        close(fd);
+    }
+}
+
+/* Writes the exit files of unacknowledged commands that ended before `before` (all: LLONG_MAX). */
+static void flush_unacked(long long before) {
+    size_t kept = 0;
+    for (size_t i = 0; i < unacked_count; i++) {
+        if (unacked[i].ended_ms < before) {
+            write_exit_file(unacked[i].exit_path, unacked[i].code);
+            free(unacked[i].id);
+            free(unacked[i].exit_path);
+        } else {
+            unacked[kept++] = unacked[i];
+        }
+    }
+    unacked_count = kept;
+}
+
+static void acknowledge(char **field, int fields) {
+    if (fields < 2) {
+        return;
+    }
+    for (size_t i = 0; i < unacked_count; i++) {
+        if (strcmp(unacked[i].id, field[1]) == 0) {
+            free(unacked[i].id);
+            free(unacked[i].exit_path);
+            unacked[i] = unacked[--unacked_count];
+            return;
+        }
+    }
 }
 
 static int hex_value(char c) {
@@ -359,20 +422,24 @@ again:;
      * not look for leftovers. */
     int alone = (pid < 0 && errno == ECHILD) || no_orphans();
     for (size_t i = 0; i < count; i++) {
-        /* Sluice hears first (it commits the status to its database); the file, which matters
-         * only once Sluice has died, follows at once */
         char line[256];
         snprintf(line, sizeof line, "exited %s %d%s\n", ended[i].job.id, ended[i].code, alone ? " alone" : "");
         reply(line);
-        int fd = open(ended[i].job.exit_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-        if (fd >= 0) {
-            char text[32];
-            snprintf(text, sizeof text, "%d\n", ended[i].code);
-            write_all(fd, text, strlen(text));
-            close(fd);
+        if (sluice_gone) {
+            write_exit_file(ended[i].job.exit_path, ended[i].code);
+            free(ended[i].job.id);
+            free(ended[i].job.exit_path);
+            continue;
         }
-        free(ended[i].job.id);
-        free(ended[i].job.exit_path);
+        if (unacked_count == unacked_capacity) {
+            unacked_capacity = unacked_capacity == 0 ? 64 : 2 * unacked_capacity;
+            unacked = grow(unacked, sizeof(struct unacked) * unacked_capacity);
+        }
+        unacked[unacked_count].id = ended[i].job.id;
+        unacked[unacked_count].exit_path = ended[i].job.exit_path;
+        unacked[unacked_count].code = ended[i].code;
+        unacked[unacked_count].ended_ms = now_ms();
+        unacked_count++;
     }
     if (count == sizeof ended / sizeof ended[0]) {
         goto again; /* more may have ended */
@@ -393,6 +460,8 @@ static void handle(char *line) {
         start_command(field, fields);
     } else if (fields > 0 && strcmp(field[0], "signal") == 0) {
         signal_command(field, fields);
+    } else if (fields > 0 && strcmp(field[0], "ack") == 0) {
+        acknowledge(field, fields);
     }
     free(field);
 }
@@ -431,8 +500,14 @@ int main(void) {
         if (eof && job_count == 0) {
             return 0;
         }
+        flush_unacked(now_ms() - UNACKED_MS);
+        int timeout = 5000;
+        for (size_t i = 0; i < unacked_count; i++) {
+            long long due = unacked[i].ended_ms + UNACKED_MS - now_ms();
+            timeout = due < timeout ? (due < 1 ? 1 : (int) due) : timeout;
+        }
         struct pollfd fds[2] = {{wake_pipe[0], POLLIN, 0}, {eof ? -1 : STDIN_FILENO, POLLIN, 0}};
-        int n = poll(fds, 2, 5000);
+        int n = poll(fds, 2, timeout);
         if (n <= 0) {
             continue;
         }
@@ -451,7 +526,10 @@ int main(void) {
                 continue;
             }
             if (r <= 0) {
+                /* Sluice is gone: nobody will record what has ended, or what ends from now on */
                 eof = 1;
+                sluice_gone = 1;
+                flush_unacked(LLONG_MAX);
                 continue;
             }
             used += (size_t) r;

@@ -108,9 +108,21 @@ public final class RunDriver {
     /** Processes that outlived the task that started them (setup's services are not counted). */
     private final List<SweptProcess> leftovers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** A process of the run ended. {@code name} is a task id or _setup/_teardown. */
-    private record Exited(String name, int attempt, int exitCode, List<SweptProcess> swept) {
+    /**
+     * A process of the run ended. {@code name} is a task id or _setup/_teardown; {@code process}
+     * is the one the launcher reported on (null when none was started, or on a cluster).
+     */
+    private record Exited(String name, int attempt, int exitCode, List<SweptProcess> swept, TaskProcess process) {
+        Exited(String name, int attempt, int exitCode, List<SweptProcess> swept) {
+            this(name, attempt, exitCode, swept, null);
+        }
     }
+
+    /**
+     * Processes whose end has been handled: once the next transaction has committed their exit
+     * status, the launcher is told, and writes no exit file for them.
+     */
+    private final List<TaskProcess> exitsToAcknowledge = new ArrayList<>();
 
     private record CancelAsked(String cause) {
     }
@@ -412,7 +424,7 @@ public final class RunDriver {
         tearDownAfterError();
         ProcessSweeper.sweepAll(runId + "/").forEach(p -> note("sweep: killed " + p.describe()));
         try {
-            store.write(w -> w.abandonRun(runId, "internal error: " + cause.getMessage()));
+            write(w -> w.abandonRun(runId, "internal error: " + cause.getMessage()));
             LocalSandbox.deleteTree(home.workspace(runId));
             closePods();
         } catch (RuntimeException | IOException e) {
@@ -447,7 +459,7 @@ public final class RunDriver {
             if (!unrecorded.isEmpty()) {
                 long due = unrecordedSince + PID_RECORD_NANOS - now;
                 if (due <= 0) {
-                    store.write(w -> recordProcesses(w, true));
+                    write(w -> recordProcesses(w, true));
                 } else {
                     wait = Math.min(wait, due);
                 }
@@ -514,7 +526,7 @@ public final class RunDriver {
             if (!cancelRequested) {
                 cancelRequested = true;
                 cancelCause = c.cause();
-                store.write(w -> w.requestCancel(runId));
+                write(w -> w.requestCancel(runId));
                 note("cancel requested: " + c.cause());
             }
         } else if (event instanceof Wake) {
@@ -525,6 +537,9 @@ public final class RunDriver {
                 pods.detach();
             }
         } else if (event instanceof Exited e) {
+            if (e.process() != null) {
+                exitsToAcknowledge.add(e.process());
+            }
             e.swept().forEach(p -> note("sweep: killed " + p.describe()));
             if (!e.name().startsWith("_")) {
                 leftovers.addAll(e.swept());
@@ -554,7 +569,7 @@ public final class RunDriver {
         SecretMask.apply(home.log(runId, task.id, e.attempt()), secrets);
         if (task.state.isTerminal() || task.state == TaskState.RETRYING) {
             // stopped on timeout or cancel: its state was recorded then; now record how the process ended
-            store.write(w -> {
+            write(w -> {
                 w.endAttempt(runId, task.id, e.attempt(), Optional.of(e.exitCode()), outcomeOf(task.state), Optional.empty());
                 if (task.state.isTerminal()) {
                     w.taskExitCode(runId, task.id, e.exitCode());
@@ -575,7 +590,7 @@ public final class RunDriver {
         }
         Optional<String> entryTitle = entry.map(PlaybookEntry::title);
         String cause = live.killRequested ? live.killCause : "exit " + e.exitCode();
-        store.write(w -> {
+        write(w -> {
             w.stepState(runId, step, StepState.RUNNING, to);
             w.endAttempt(runId, name, round, Optional.of(e.exitCode()), to == StepState.SUCCEEDED ? "succeeded" : "failed", entryTitle);
         });
@@ -609,7 +624,7 @@ public final class RunDriver {
                 }
             }
         }
-        store.write(w -> {
+        write(w -> {
             owner.ifPresent(o -> w.expectOwner(runId, o));
             recordProcesses(w);
             commands.forEach(c -> record(w, c, matches));
@@ -720,6 +735,14 @@ public final class RunDriver {
             }
             i.remove();
         }
+    }
+
+    /** One transaction; then the launcher hears which ends it made durable (they were handled before it). */
+    private void write(Consumer<RunWriter> work) {
+        List<TaskProcess> recorded = exitsToAcknowledge.isEmpty() ? List.of() : new ArrayList<>(exitsToAcknowledge);
+        store.write(work);
+        exitsToAcknowledge.removeAll(recorded);
+        recorded.forEach(executor::exitRecorded);
     }
 
     /** The acting half of a command, after its state change is committed. */
@@ -928,7 +951,7 @@ public final class RunDriver {
                 int reported = gone == null ? 255 : gone.exitCode();
                 // the launcher's answer is the exit file's content; only a launcher that died (255) leaves it to the file
                 int exit = reported == 255 || reported == LocalExecutor.LOST ? readExitFile(exitFile).orElse(reported) : reported;
-                events.add(new Exited(name, attempt, exit, gone == null ? List.of() : gone.swept()));
+                events.add(new Exited(name, attempt, exit, gone == null ? List.of() : gone.swept(), process));
             });
             return process;
         } catch (IOException | RuntimeException e) {

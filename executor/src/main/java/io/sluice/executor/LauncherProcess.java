@@ -97,6 +97,18 @@ final class LauncherProcess implements ProcessLauncher {
     }
 
     @Override
+    public void acknowledge(Launched process) {
+        if (broken || process.id() <= 0) {
+            return;
+        }
+        try {
+            send("ack " + process.id() + "\n");
+        } catch (IOException e) {
+            // the launcher is gone; it wrote the exit file when it noticed Sluice was
+        }
+    }
+
+    @Override
     public boolean hasNoChildren() {
         return childless;
     }
@@ -187,6 +199,14 @@ final class LauncherProcess implements ProcessLauncher {
             requests.close(); // the launcher leaves once its commands have ended
         } catch (IOException e) {
             // it is gone already
+        }
+        if (running.isEmpty()) {
+            // none left: it writes what it still owes to exit files and leaves; let it finish first
+            try {
+                launcher.waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -276,6 +276,16 @@ public final class LocalExecutor implements AutoCloseable {
     }
 
     /**
+     * Says that {@code process}'s exit status is recorded (committed to the database): the
+     * launcher then need not write it to the exit file, which is for when Sluice dies first.
+     */
+    public void exitRecorded(TaskProcess process) {
+        if (process.launched().id() > 0) {
+            launcher.acknowledge(process.launched());
+        }
+    }
+
+    /**
      * Whether nothing that any command of this executor started can still be running: the
      * launcher has no child (it reaps what outlives its parent). Then a sweep would find nothing.
      */

@@ -38,6 +38,13 @@ interface ProcessLauncher extends AutoCloseable {
     }
 
     /**
+     * Sluice has recorded {@code process}'s exit status durably: a launcher that writes exit files
+     * only for ends nobody recorded (the native one) need not write this one.
+     */
+    default void acknowledge(Launched process) {
+    }
+
+    /**
      * Whether the launcher has no child at all now: it reported so with its last command's end,
      * and has started none since. Then no process of any of its commands is left anywhere.
      */

@@ -6,7 +6,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.awaitility.Awaitility.await;
 
 /** The native launcher, which the build compiles wherever there is a C compiler (CI has one). */
 class NativeLauncherTest extends LocalExecutorContract {
@@ -41,5 +46,36 @@ class NativeLauncherTest extends LocalExecutorContract {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    @TempDir
+    Path work;
+
+    private TaskProcess run(LocalExecutor executor, String command) throws IOException {
+        return executor.start(new ProcessSpec(command, work, Map.of("PATH", System.getenv("PATH")), work.resolve("t.log"),
+                work.resolve("t.exit"), "test-" + work.getFileName() + "/t/1", false));
+    }
+
+    @Test
+    void anExitSluiceHasRecordedLeavesNoExitFile() throws IOException {
+        try (LocalExecutor executor = new LocalExecutor(Duration.ofSeconds(1), launcher())) {
+            TaskProcess p = run(executor, "exit 3");
+            assertThat(p.exit().join()).isEqualTo(3);
+            executor.exitRecorded(p);
+
+            // the launcher writes unacknowledged ends after two seconds: this one it must not
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(work.resolve("t.exit")));
+        }
+    }
+
+    @Test
+    void anExitNobodyRecordedIsWrittenOnceSluiceIsGone() throws IOException {
+        LocalExecutor executor = new LocalExecutor(Duration.ofSeconds(1), launcher());
+        TaskProcess p = run(executor, "sleep 1; exit 4");
+        executor.close(); // as if Sluice died: the launcher's stdin ends
+
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+                assertThat(Files.readString(work.resolve("t.exit")).trim()).isEqualTo("4"));
+        assertThat(p.pid()).isPositive();
     }
 }
