@@ -24,7 +24,7 @@ public final class Failures {
     /** Every failed attempt of the run, in the order they started. */
     public static List<Failed> of(RunStore store, String runId) {
         List<Failed> failed = new ArrayList<>();
-        for (AttemptRecord a : store.attempts(runId)) {
+        for (AttemptRecord a : store.failedAttempts(runId)) {
             String outcome = a.outcome().orElse("");
             boolean step = a.taskId().startsWith("_");
             if (!outcome.equals("failed") && !outcome.equals("timed_out")) {

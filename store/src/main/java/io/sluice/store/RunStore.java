@@ -246,6 +246,12 @@ public final class RunStore {
         return Sql.list(c, "SELECT * FROM tasks WHERE run_id = ? ORDER BY position", Rows.TASK, runId);
     }
 
+    /** The attempts of the run that failed or timed out, in the order they started: most runs have none. */
+    public List<AttemptRecord> failedAttempts(String runId) {
+        return Sql.withConnection(database, c -> Sql.list(c, "SELECT * FROM attempts WHERE run_id = ? AND outcome IN ('failed', 'timed_out')"
+                + " ORDER BY started_at, task_id, attempt", Rows.ATTEMPT, runId));
+    }
+
     public List<AttemptRecord> attempts(String runId) {
         return Sql.withConnection(database, c -> Sql.list(c, "SELECT * FROM attempts WHERE run_id = ? ORDER BY started_at, task_id, attempt",
                 Rows.ATTEMPT, runId));
