@@ -20,12 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -33,26 +28,33 @@ import tools.jackson.databind.JsonNode;
  * scripts, once, in a sandbox with the environment of a run of that date; shows what it will run
  * and asks first; prints its output as it comes; audited. On the server when one runs.
  */
-@Command(name = "action", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Run a fix script the deployed pipeline declares under actions:, in a sandbox, for a run date (asks first).")
 final class ActionCommand implements Callable<Integer> {
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "PIPELINE")
     String pipeline;
 
-    @Parameters(index = "1", paramLabel = "NAME")
     String name;
 
-    @Option(names = "--date", paramLabel = "D", description = "The logical date the script acts on (default: the latest complete interval).")
     String date;
 
-    @Option(names = "--yes", description = "Do not ask.")
     boolean yes;
+
+    ActionCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "action", "Run a fix script the deployed pipeline declares under actions:, in a sandbox, for a run date (asks first).")
+                .parameter(0, "PIPELINE", "1", "", v -> pipeline = v)
+                .parameter(1, "NAME", "1", "", v -> name = v)
+                .option("--date", "D", "The logical date the script acts on (default: the latest complete interval).", v -> date = v)
+                .flag("--yes", "Do not ask.", v -> yes = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() throws IOException {

@@ -9,31 +9,34 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
 /** {@code sluice audit [--since D]}: who did what and when, oldest first. */
-@Command(name = "audit", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Show the audit log: deploys, refusals, rollbacks, with who, when and the outcome.")
 final class AuditCommand implements Callable<Integer> {
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
 
-    @Option(names = "--since", paramLabel = "D", description = "Only entries from this date (YYYY-MM-DD, local time) or instant on.")
     String since;
 
-    @Option(names = "--limit", defaultValue = "200", description = "At most this many of the newest entries (default ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = "--json", description = "Print {\"entries\": [...]} as JSON.")
     boolean json;
+
+    AuditCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "audit", "Show the audit log: deploys, refusals, rollbacks, with who, when and the outcome.")
+                .option("--since", "D", "Only entries from this date (YYYY-MM-DD, local time) or instant on.", v -> since = v)
+                .intOption("--limit", "<limit>", 200, "At most this many of the newest entries (default ${DEFAULT-VALUE}).", v -> limit = v)
+                .flag("--json", "Print {\"entries\": [...]} as JSON.", v -> json = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() {

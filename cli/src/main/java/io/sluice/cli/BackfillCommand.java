@@ -3,12 +3,7 @@ package io.sluice.cli;
 import io.sluice.definition.Ids;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -16,26 +11,33 @@ import tools.jackson.databind.JsonNode;
  * date lies in the range, created on the server, which runs them honouring max_active_runs. An
  * interval that already has a run keeps it (creating a run for an interval is idempotent).
  */
-@Command(name = "backfill", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Create one run per interval from --from to --to (both included) on the server; they run as max_active_runs allows.")
 final class BackfillCommand implements Callable<Integer> {
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "PIPELINE")
     String pipeline;
 
-    @Option(names = "--from", required = true, paramLabel = "D", description = "First logical date (YYYY-MM-DD, or a date-time for sub-daily schedules).")
     String from;
 
-    @Option(names = "--to", required = true, paramLabel = "D", description = "Last logical date, included.")
     String to;
 
-    @Option(names = "--json", description = "Print {\"runs\": [...], \"already_there\": [...]}.")
     boolean json;
+
+    BackfillCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "backfill", "Create one run per interval from --from to --to (both included) on the server; they run as max_active_runs allows.")
+                .parameter(0, "PIPELINE", "1", "", v -> pipeline = v)
+                .requiredOption("--from", "D", "First logical date (YYYY-MM-DD, or a date-time for sub-daily schedules).", v -> from = v)
+                .requiredOption("--to", "D", "Last logical date, included.", v -> to = v)
+                .flag("--json", "Print {\"runs\": [...], \"already_there\": [...]}.", v -> json = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() {

@@ -2,24 +2,27 @@ package io.sluice.cli;
 
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code sluice cancel RUN}: asks the server to stop a run (its processes, then teardown), and says so. */
-@Command(name = "cancel", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Cancel a run on the server: its processes are stopped, teardown runs, unfinished tasks become cancelled.")
 final class CancelCommand implements Callable<Integer> {
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "RUN")
     String runId;
+
+    CancelCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "cancel", "Cancel a run on the server: its processes are stopped, teardown runs, unfinished tasks become cancelled.")
+                .parameter(0, "RUN", "1", "", v -> runId = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() {

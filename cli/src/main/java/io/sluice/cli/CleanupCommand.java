@@ -8,11 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -20,20 +16,27 @@ import tools.jackson.databind.JsonNode;
  * processes, due teardowns, temp files); with --apply removes it and says what it did. Works
  * through the server when one runs, else on the home directly.
  */
-@Command(name = "cleanup", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "List what finished runs left behind (workspaces, processes, teardowns not done, temp files); --apply removes it.")
 final class CleanupCommand implements Callable<Integer> {
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
 
-    @Option(names = "--apply", description = "Remove what is listed: kill the processes, run the due teardowns, delete workspaces and temp files.")
     boolean apply;
 
-    @Option(names = "--json", description = "Print {\"leftovers\": [{\"kind\", \"run\", \"what\", \"detail\"}], \"applied\", \"done\"}.")
     boolean json;
+
+    CleanupCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "cleanup", "List what finished runs left behind (workspaces, processes, teardowns not done, temp files); --apply removes it.")
+                .flag("--apply", "Remove what is listed: kill the processes, run the due teardowns, delete workspaces and temp files.", v -> apply = v)
+                .flag("--json", "Print {\"leftovers\": [{\"kind\", \"run\", \"what\", \"detail\"}], \"applied\", \"done\"}.", v -> json = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() {

@@ -6,12 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -19,33 +14,39 @@ import tools.jackson.databind.JsonNode;
  * resets tasks of a finished run so that the server runs them again, on the same version, in a
  * fresh workspace. Shows exactly what it will reset and asks first.
  */
-@Command(name = "clear", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Reset tasks of a finished run so that the server runs them again (same version, fresh workspace). "
-                + "Default: every task that did not succeed.")
 final class ClearCommand implements Callable<Integer> {
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "RUN|PIPELINE", description = "A run id (or a unique prefix), or a pipeline id with --date.")
     String target;
 
-    @Option(names = "--date", paramLabel = "D", description = "With a pipeline id: clear its newest run for this logical date.")
     String date;
 
-    @Option(names = "--task", paramLabel = "T", description = "Reset this task (repeatable); default: every task that did not succeed.")
-    List<String> tasks = new ArrayList<>();
+    List<String> tasks;
 
-    @Option(names = "--downstream", description = "Also reset every task below the chosen ones.")
     boolean downstream;
 
-    @Option(names = "--yes", description = "Do not ask.")
     boolean yes;
 
-    @Option(names = "--json", description = "Print what was reset as JSON (needs --yes).")
     boolean json;
+
+    ClearCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "clear", "Reset tasks of a finished run so that the server runs them again (same version, fresh workspace). " + "Default: every task that did not succeed.")
+                .parameter(0, "RUN|PIPELINE", "1", "A run id (or a unique prefix), or a pipeline id with --date.", v -> target = v)
+                .option("--date", "D", "With a pipeline id: clear its newest run for this logical date.", v -> date = v)
+                .repeatable("--task", "T", "Reset this task (repeatable); default: every task that did not succeed.", v -> tasks = v)
+                .flag("--downstream", "Also reset every task below the chosen ones.", v -> downstream = v)
+                .flag("--yes", "Do not ask.", v -> yes = v)
+                .flag("--json", "Print what was reset as JSON (needs --yes).", v -> json = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() {

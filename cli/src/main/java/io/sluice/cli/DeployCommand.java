@@ -15,12 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -28,22 +23,27 @@ import tools.jackson.databind.JsonNode;
  * and only when all pass store and activate the version. Deliberately no option to skip or weaken
  * any of it.
  */
-@Command(name = "deploy", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Validate, test and activate pipelines. A pipeline is activated only when it is valid, has a playbook"
-                + " that covers it and tests, and every test passes; there is no way around that. A version whose exact"
-                + " content already passed is activated without running its tests again.")
 final class DeployCommand implements Callable<Integer> {
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Pipeline directories.")
     List<String> paths;
 
-    @Option(names = "--json", description = "Print each pipeline's outcome as JSON.")
     boolean json;
+
+    DeployCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "deploy", "Validate, test and activate pipelines. A pipeline is activated only when it is valid, has a playbook" + " that covers it and tests, and every test passes; there is no way around that. A version whose exact" + " content already passed is activated without running its tests again.")
+                .parameters(0, "PATH", "1..*", "Pipeline directories.", v -> paths = v)
+                .flag("--json", "Print each pipeline's outcome as JSON.", v -> json = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() throws IOException {

@@ -1,19 +1,23 @@
 package io.sluice.cli;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 
 /**
  * {@code sluice help [COMMAND]}: the usage of Sluice or of one command. Ours rather than
  * picocli's, whose old class files the JDK 25 AOT cache cannot hold (recording the cache crashed).
  */
-@Command(name = "help", helpCommand = true, description = "Show the usage of sluice, or of one command.")
 final class HelpCommand implements Runnable {
-    @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Parameters(arity = "0..1", paramLabel = "COMMAND", description = "The command to explain.")
     String command;
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.bare(this, "help", "Show the usage of sluice, or of one command.")
+                .helpCommand()
+                .parameter(0, "COMMAND", "0..1", "The command to explain.", v -> command = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public void run() {

@@ -11,14 +11,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code sluice init DIR [--id ID]}: a starter pipeline that validates, runs and passes its test as it is. */
-@Command(name = "init", mixinStandardHelpOptions = true, versionProvider = Version.class, description = "Create a starter pipeline in DIR.")
 final class InitCommand implements Callable<Integer> {
     /** Template resource -> path in the new pipeline. */
     private static final Map<String, String> FILES = Map.of(
@@ -28,14 +23,19 @@ final class InitCommand implements Callable<Integer> {
             "report.sh", "report.sh",
             "expected_report.txt", "tests/expected/report.txt");
 
-    @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR")
     String dir;
 
-    @Option(names = "--id", paramLabel = "ID", description = "Pipeline id (default: from the directory name).")
     String id;
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "init", "Create a starter pipeline in DIR.")
+                .parameter(0, "DIR", "1", "", v -> dir = v)
+                .option("--id", "ID", "Pipeline id (default: from the directory name).", v -> id = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() throws IOException {

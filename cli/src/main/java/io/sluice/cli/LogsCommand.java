@@ -8,12 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -21,28 +16,36 @@ import tools.jackson.databind.JsonNode;
  * stderr interleaved), read from the server when one runs, else from the home, in windows of at
  * most a MiB so that a huge log streams instead of filling memory.
  */
-@Command(name = "logs", mixinStandardHelpOptions = true, versionProvider = Version.class, description = "Print task logs of a run: one task (latest attempt by default), or all of them.")
 final class LogsCommand implements Callable<Integer> {
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "RUN")
     String runId;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "TASK", description = "A task id, or setup / teardown.")
     String task;
 
-    @Option(names = "--attempt", paramLabel = "N", description = "Which attempt (default: the latest).")
     Integer attempt;
 
-    @Option(names = {"-f", "--follow"}, description = "Keep printing as the log grows, until the run ends.")
     boolean follow;
 
-    @Option(names = "--json", description = "Print {\"run\", \"logs\": [{\"task\", \"attempt\", \"outcome\", \"exit_code\", \"log\"}]}.")
     boolean json;
+
+    LogsCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "logs", "Print task logs of a run: one task (latest attempt by default), or all of them.")
+                .parameter(0, "RUN", "1", "", v -> runId = v)
+                .parameter(1, "TASK", "0..1", "A task id, or setup / teardown.", v -> task = v)
+                .option("--attempt", "N", "Which attempt (default: the latest).", Integer.class, null, v -> attempt = v)
+                .flag("-f,--follow", "Keep printing as the log grows, until the run ends.", v -> follow = v)
+                .flag("--json", "Print {\"run\", \"logs\": [{\"task\", \"attempt\", \"outcome\", \"exit_code\", \"log\"}]}.", v -> json = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     /** Where logs come from: the home, or a server. */
     private interface Source {

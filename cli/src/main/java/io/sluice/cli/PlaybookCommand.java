@@ -10,32 +10,34 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code sluice playbook PIPELINE|PATH [--gaps]}: the playbook, or the failures it did not cover. */
-@Command(name = "playbook", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = {"Print a pipeline's playbook (of its active version, or of a directory),",
-                "or with --gaps every failure seen in tests or runs that no entry, or only a condition-free one, matched."})
 final class PlaybookCommand implements Callable<Integer> {
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "PIPELINE|PATH")
     String target;
 
-    @Option(names = "--gaps", description = "List the failures the playbook did not cover.")
     boolean gaps;
 
-    @Option(names = "--json", description = "Print as JSON.")
     boolean json;
+
+    PlaybookCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "playbook", "Print a pipeline's playbook (of its active version, or of a directory),",
+                        "or with --gaps every failure seen in tests or runs that no entry, or only a condition-free one, matched.")
+                .parameter(0, "PIPELINE|PATH", "1", "", v -> target = v)
+                .flag("--gaps", "List the failures the playbook did not cover.", v -> gaps = v)
+                .flag("--json", "Print as JSON.", v -> json = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() {

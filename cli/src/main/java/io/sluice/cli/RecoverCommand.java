@@ -9,27 +9,31 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
 /**
  * {@code sluice recover plan|apply|show}: Sluice works out the order in which to repair failed runs
  * across pipelines; a person reads the plan and applies it, or not.
  */
-@Command(name = "recover", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Plan the repair of failed runs across pipelines, upstream first; apply a plan; show its progress.",
-        subcommands = {RecoverCommand.Plan.class, RecoverCommand.Apply.class, RecoverCommand.Show.class})
 final class RecoverCommand implements Callable<Integer> {
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
+
+    RecoverCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "recover", "Plan the repair of failed runs across pipelines, upstream first; apply a plan; show its progress.")
+                .subcommand(new Plan(this).syntax())
+                .subcommand(new Apply(this).syntax())
+                .subcommand(new Show(this).syntax());
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() {
@@ -48,26 +52,33 @@ final class RecoverCommand implements Callable<Integer> {
         return id;
     }
 
-    @Command(name = "plan", mixinStandardHelpOptions = true, versionProvider = Version.class,
-            description = "Every failed, timed-out or cancelled run in scope, upstream runs first; saved as a plan. Changes nothing.")
     static final class Plan implements Callable<Integer> {
-        @ParentCommand
-        RecoverCommand parent;
+        private final RecoverCommand parent;
 
-        @Spec
         CommandSpec spec;
 
-        @Option(names = "--pipeline", paramLabel = "P", description = "Only runs of this pipeline (repeatable); default: all.")
-        List<String> pipelines = new ArrayList<>();
+        List<String> pipelines;
 
-        @Option(names = "--since", paramLabel = "D", description = "Only intervals starting on or after this date (YYYY-MM-DD, UTC) or instant.")
         String since;
 
-        @Option(names = "--include-downstream", description = "Also re-run succeeded downstream runs, whose upstream will produce new data.")
         boolean includeDownstream;
 
-        @Option(names = "--json", description = "Print {\"id\", \"steps\": [...], \"resumes\": [...]}.")
         boolean json;
+
+        Plan(RecoverCommand parent) {
+            this.parent = parent;
+        }
+
+        /** What the command line of this command looks like (see {@link CommandSyntax}). */
+        CommandSyntax syntax() {
+            CommandSyntax syntax = CommandSyntax.of(this, "plan", "Every failed, timed-out or cancelled run in scope, upstream runs first; saved as a plan. Changes nothing.")
+                    .repeatable("--pipeline", "P", "Only runs of this pipeline (repeatable); default: all.", v -> pipelines = v)
+                    .option("--since", "D", "Only intervals starting on or after this date (YYYY-MM-DD, UTC) or instant.", v -> since = v)
+                    .flag("--include-downstream", "Also re-run succeeded downstream runs, whose upstream will produce new data.", v -> includeDownstream = v)
+                    .flag("--json", "Print {\"id\", \"steps\": [...], \"resumes\": [...]}.", v -> json = v);
+            spec = syntax.spec();
+            return syntax;
+        }
 
         @Override
         public Integer call() {
@@ -100,26 +111,33 @@ final class RecoverCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "apply", mixinStandardHelpOptions = true, versionProvider = Version.class,
-            description = "Carry out exactly that plan, in order; refused (exit 1) if any of its runs changed since it was made.")
     static final class Apply implements Callable<Integer> {
-        @ParentCommand
-        RecoverCommand parent;
+        private final RecoverCommand parent;
 
-        @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "PLAN")
         String plan;
 
-        @Option(names = "--yes", description = "Do not ask.")
         boolean yes;
 
-        @Option(names = "--detach", description = "Return once the plan is applied; do not follow its progress.")
         boolean detach;
 
-        @Option(names = "--json", description = "Print the plan with its progress as JSON when done (needs --yes).")
         boolean json;
+
+        Apply(RecoverCommand parent) {
+            this.parent = parent;
+        }
+
+        /** What the command line of this command looks like (see {@link CommandSyntax}). */
+        CommandSyntax syntax() {
+            CommandSyntax syntax = CommandSyntax.of(this, "apply", "Carry out exactly that plan, in order; refused (exit 1) if any of its runs changed since it was made.")
+                    .parameter(0, "PLAN", "1", "", v -> plan = v)
+                    .flag("--yes", "Do not ask.", v -> yes = v)
+                    .flag("--detach", "Return once the plan is applied; do not follow its progress.", v -> detach = v)
+                    .flag("--json", "Print the plan with its progress as JSON when done (needs --yes).", v -> json = v);
+            spec = syntax.spec();
+            return syntax;
+        }
 
         @Override
         public Integer call() {
@@ -210,20 +228,27 @@ final class RecoverCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = Version.class,
-            description = "Show a plan and how far it got.")
     static final class Show implements Callable<Integer> {
-        @ParentCommand
-        RecoverCommand parent;
+        private final RecoverCommand parent;
 
-        @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "PLAN")
         String plan;
 
-        @Option(names = "--json", description = "Print the plan with each step's progress as JSON.")
         boolean json;
+
+        Show(RecoverCommand parent) {
+            this.parent = parent;
+        }
+
+        /** What the command line of this command looks like (see {@link CommandSyntax}). */
+        CommandSyntax syntax() {
+            CommandSyntax syntax = CommandSyntax.of(this, "show", "Show a plan and how far it got.")
+                    .parameter(0, "PLAN", "1", "", v -> plan = v)
+                    .flag("--json", "Print the plan with each step's progress as JSON.", v -> json = v);
+            spec = syntax.spec();
+            return syntax;
+        }
 
         @Override
         public Integer call() {

@@ -4,27 +4,30 @@ import io.sluice.store.VersionRecord;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code sluice rollback PIPELINE VERSION}: make an earlier version that passed the gate active again. */
-@Command(name = "rollback", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Activate an earlier version of a pipeline; only a version that passed the gate.")
 final class RollbackCommand implements Callable<Integer> {
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "PIPELINE")
     String pipeline;
 
-    @Parameters(index = "1", paramLabel = "VERSION", description = "A version, or a unique prefix of it (sluice versions lists them).")
     String version;
+
+    RollbackCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "rollback", "Activate an earlier version of a pipeline; only a version that passed the gate.")
+                .parameter(0, "PIPELINE", "1", "", v -> pipeline = v)
+                .parameter(1, "VERSION", "1", "A version, or a unique prefix of it (sluice versions lists them).", v -> version = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() {

@@ -25,37 +25,39 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code sluice run PATH}: a dev run of a working copy, waited for with live progress; exit 0 iff it succeeded. */
-@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Run a pipeline directory (a dev run of the working copy) or a deployed pipeline's active version, and wait for it.")
 final class RunCommand implements Callable<Integer> {
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "PATH|PIPELINE", description = "A pipeline directory, or the id of a deployed pipeline.")
     String target;
 
-    @Option(names = "--date", paramLabel = "D", description = "Logical date: YYYY-MM-DD (or a date-time for sub-daily schedules).")
     String date;
 
-    @Option(names = "--param", paramLabel = "K=V", description = "Override a param; repeatable.")
-    List<String> params = List.of();
+    List<String> params;
 
-    @Option(names = "--detach", description = "Start the run and return at once (needs a server).")
     boolean detach;
 
-    @Option(names = "--json", description = "Print the finished run as JSON instead of progress.")
     boolean json;
+
+    RunCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "run", "Run a pipeline directory (a dev run of the working copy) or a deployed pipeline's active version, and wait for it.")
+                .parameter(0, "PATH|PIPELINE", "1", "A pipeline directory, or the id of a deployed pipeline.", v -> target = v)
+                .option("--date", "D", "Logical date: YYYY-MM-DD (or a date-time for sub-daily schedules).", v -> date = v)
+                .repeatable("--param", "K=V", "Override a param; repeatable.", v -> params = v)
+                .flag("--detach", "Start the run and return at once (needs a server).", v -> detach = v)
+                .flag("--json", "Print the finished run as JSON instead of progress.", v -> json = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() {

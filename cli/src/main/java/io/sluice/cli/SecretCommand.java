@@ -6,38 +6,48 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
 /**
  * {@code sluice secret set NAME} (the value from stdin, never from the command line, where {@code ps}
  * and shell history would keep it) and {@code sluice secret list} (names only).
  */
-@Command(name = "secret", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Store secrets for pipelines (a pipeline lists the names it may read under secrets:).",
-        subcommands = {SecretCommand.Set.class, SecretCommand.ListSecrets.class})
 final class SecretCommand {
     static final int MAX_BYTES = 64 * 1024;
 
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Command(name = "set", mixinStandardHelpOptions = true, description = "Store a secret; its value is read from stdin"
-            + " (one trailing newline is dropped). Tasks of pipelines that list NAME under secrets: see it as $NAME.")
+    SecretCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "secret", "Store secrets for pipelines (a pipeline lists the names it may read under secrets:).")
+                .subcommand(new Set(this).syntax())
+                .subcommand(new ListSecrets(this).syntax());
+        return syntax;
+    }
+
     static final class Set implements Callable<Integer> {
-        @ParentCommand
-        SecretCommand parent;
+        private final SecretCommand parent;
 
-        @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "NAME", description = "Letters, digits and _, not starting with a digit.")
         String name;
+
+        Set(SecretCommand parent) {
+            this.parent = parent;
+        }
+
+        /** What the command line of this command looks like (see {@link CommandSyntax}). */
+        CommandSyntax syntax() {
+            CommandSyntax syntax = CommandSyntax.of(this, "set", "Store a secret; its value is read from stdin" + " (one trailing newline is dropped). Tasks of pipelines that list NAME under secrets: see it as $NAME.")
+                    .parameter(0, "NAME", "1", "Letters, digits and _, not starting with a digit.", v -> name = v);
+            spec = syntax.spec();
+            return syntax;
+        }
 
         @Override
         public Integer call() throws IOException {
@@ -81,16 +91,24 @@ final class SecretCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the secrets' names, when and by whom each was set (never the values).")
     static final class ListSecrets implements Callable<Integer> {
-        @ParentCommand
-        SecretCommand parent;
+        private final SecretCommand parent;
 
-        @Spec
         CommandSpec spec;
 
-        @Option(names = "--json", description = "Print {\"secrets\": [{\"name\", \"updated_at\", \"updated_by\"}]}.")
         boolean json;
+
+        ListSecrets(SecretCommand parent) {
+            this.parent = parent;
+        }
+
+        /** What the command line of this command looks like (see {@link CommandSyntax}). */
+        CommandSyntax syntax() {
+            CommandSyntax syntax = CommandSyntax.of(this, "list", "List the secrets' names, when and by whom each was set (never the values).")
+                    .flag("--json", "Print {\"secrets\": [{\"name\", \"updated_at\", \"updated_by\"}]}.", v -> json = v);
+            spec = syntax.spec();
+            return syntax;
+        }
 
         @Override
         public Integer call() {

@@ -13,50 +13,51 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code sluice server}: scheduler, admission, crash recovery, alerts and the REST API, until SIGTERM. */
-@Command(name = "server", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Run the scheduler and the REST API on the home until SIGTERM (or Ctrl-C).")
 final class ServerCommand implements Callable<Integer> {
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
 
-    @Option(names = "--port", defaultValue = "8080", description = "Port (default ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
-    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}).")
     String bind;
 
-    @Option(names = "--cpus", paramLabel = "N", description = "CPUs that tasks may use at once (default: the machine's cores).")
     String cpus;
 
-    @Option(names = "--memory", paramLabel = "SIZE", description = "Memory that tasks may use at once (default: 80%% of the machine's).")
     String memory;
 
-    @Option(names = "--pool", paramLabel = "NAME=N", description = "A named pool of N slots; repeatable.")
-    List<String> pools = List.of();
+    List<String> pools;
 
-    @Option(names = "--alert", paramLabel = "SINK", description = "Default alert sink for every pipeline: an http(s) webhook URL, or command:CMD; repeatable.")
-    List<String> alerts = List.of();
+    List<String> alerts;
 
-    @Option(names = "--allow-private-webhooks", description = "Allow webhooks to loopback, link-local and private addresses.")
     boolean allowPrivate;
 
-    @Option(names = "--deploy", paramLabel = "PATH", arity = "1..*",
-            description = "Once started, deploy these pipeline directories through the gate (as sluice deploy does); repeatable.")
-    List<String> deploy = List.of();
+    List<String> deploy;
 
-    @Option(names = "--db", paramLabel = "URL", description = "A PostgreSQL database shared by several servers, jdbc:postgresql://HOST[:PORT]/DB?user=U&password=P"
-            + " (default: $SLUICE_DB_URL, else SQLite in the home).")
     String db;
+
+    ServerCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "server", "Run the scheduler and the REST API on the home until SIGTERM (or Ctrl-C).")
+                .intOption("--port", "<port>", 8080, "Port (default ${DEFAULT-VALUE}; 0 picks a free one).", v -> port = v)
+                .option("--bind", "<bind>", "Address to listen on (default ${DEFAULT-VALUE}).", String.class, "127.0.0.1", v -> bind = v)
+                .option("--cpus", "N", "CPUs that tasks may use at once (default: the machine's cores).", v -> cpus = v)
+                .option("--memory", "SIZE", "Memory that tasks may use at once (default: 80%% of the machine's).", v -> memory = v)
+                .repeatable("--pool", "NAME=N", "A named pool of N slots; repeatable.", v -> pools = v)
+                .repeatable("--alert", "SINK", "Default alert sink for every pipeline: an http(s) webhook URL, or command:CMD; repeatable.", v -> alerts = v)
+                .flag("--allow-private-webhooks", "Allow webhooks to loopback, link-local and private addresses.", v -> allowPrivate = v)
+                .repeatable("--deploy", "PATH", "1..*", "Once started, deploy these pipeline directories through the gate (as sluice deploy does); repeatable.", v -> deploy = v)
+                .option("--db", "URL", "A PostgreSQL database shared by several servers, jdbc:postgresql://HOST[:PORT]/DB?user=U&password=P" + " (default: $SLUICE_DB_URL, else SQLite in the home).", v -> db = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() throws Exception {

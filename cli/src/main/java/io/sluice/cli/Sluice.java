@@ -3,57 +3,57 @@ package io.sluice.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 
 /** The {@code sluice} command: parses arguments, runs one subcommand, exits 0, 1 or 2 (SPEC §6). */
-@Command(name = "sluice",
-        mixinStandardHelpOptions = true,
-        versionProvider = Version.class,
-        description = "Sluice runs data pipelines with tests, isolation, playbooks and scripted recovery.")
 public final class Sluice implements Runnable {
-
-    @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Option(names = "--home", scope = CommandLine.ScopeType.INHERIT, paramLabel = "DIR",
-            description = "Sluice home (default: $SLUICE_HOME, else ~/.sluice).")
     String home;
 
-    @CommandLine.Option(names = "--server", scope = CommandLine.ScopeType.INHERIT, paramLabel = "URL",
-            description = "Server to talk to (default: $SLUICE_SERVER); without one, commands work on the home directly.")
     String server;
 
-    /**
-     * The subcommands, made only when asked for: building picocli's model of every command by
-     * reflection took about as long as a whole JVM start, paid by every command.
-     */
-    private static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS = commands();
+    /** What the command line of sluice itself looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "sluice",
+                        "Sluice runs data pipelines with tests, isolation, playbooks and scripted recovery.")
+                .inheritedOption("--home", "DIR", "Sluice home (default: $SLUICE_HOME, else ~/.sluice).", v -> home = v)
+                .inheritedOption("--server", "URL",
+                        "Server to talk to (default: $SLUICE_SERVER); without one, commands work on the home directly.", v -> server = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
-    private static java.util.Map<String, java.util.function.Supplier<Object>> commands() {
-        java.util.Map<String, java.util.function.Supplier<Object>> c = new java.util.LinkedHashMap<>();
-        c.put("init", InitCommand::new);
-        c.put("validate", ValidateCommand::new);
-        c.put("test", TestCommand::new);
-        c.put("deploy", DeployCommand::new);
-        c.put("versions", VersionsCommand::new);
-        c.put("rollback", RollbackCommand::new);
-        c.put("run", RunCommand::new);
-        c.put("status", StatusCommand::new);
-        c.put("logs", LogsCommand::new);
-        c.put("why", WhyCommand::new);
-        c.put("cancel", CancelCommand::new);
-        c.put("clear", ClearCommand::new);
-        c.put("recover", RecoverCommand::new);
-        c.put("cleanup", CleanupCommand::new);
-        c.put("action", ActionCommand::new);
-        c.put("backfill", BackfillCommand::new);
-        c.put("playbook", PlaybookCommand::new);
-        c.put("audit", AuditCommand::new);
-        c.put("server", ServerCommand::new);
-        c.put("token", TokenCommand::new);
-        c.put("secret", SecretCommand::new);
-        c.put("_train", TrainCommand::new);
-        c.put("help", HelpCommand::new);
+    /**
+     * The subcommands, made only when asked for: building picocli's model of every command took
+     * about as long as a whole JVM start, paid by every command.
+     */
+    private static final java.util.Map<String, java.util.function.Function<Sluice, CommandSyntax>> COMMANDS = commands();
+
+    private static java.util.Map<String, java.util.function.Function<Sluice, CommandSyntax>> commands() {
+        java.util.Map<String, java.util.function.Function<Sluice, CommandSyntax>> c = new java.util.LinkedHashMap<>();
+        c.put("init", root -> new InitCommand().syntax());
+        c.put("validate", root -> new ValidateCommand(root).syntax());
+        c.put("test", root -> new TestCommand(root).syntax());
+        c.put("deploy", root -> new DeployCommand(root).syntax());
+        c.put("versions", root -> new VersionsCommand(root).syntax());
+        c.put("rollback", root -> new RollbackCommand(root).syntax());
+        c.put("run", root -> new RunCommand(root).syntax());
+        c.put("status", root -> new StatusCommand(root).syntax());
+        c.put("logs", root -> new LogsCommand(root).syntax());
+        c.put("why", root -> new WhyCommand(root).syntax());
+        c.put("cancel", root -> new CancelCommand(root).syntax());
+        c.put("clear", root -> new ClearCommand(root).syntax());
+        c.put("recover", root -> new RecoverCommand(root).syntax());
+        c.put("cleanup", root -> new CleanupCommand(root).syntax());
+        c.put("action", root -> new ActionCommand(root).syntax());
+        c.put("backfill", root -> new BackfillCommand(root).syntax());
+        c.put("playbook", root -> new PlaybookCommand(root).syntax());
+        c.put("audit", root -> new AuditCommand(root).syntax());
+        c.put("server", root -> new ServerCommand(root).syntax());
+        c.put("token", root -> new TokenCommand(root).syntax());
+        c.put("secret", root -> new SecretCommand(root).syntax());
+        c.put("_train", root -> new TrainCommand().syntax());
+        c.put("help", root -> new HelpCommand().syntax());
         return java.util.Collections.unmodifiableMap(c);
     }
 
@@ -80,12 +80,13 @@ public final class Sluice implements Runnable {
 
     /** Runs the command line with the given streams and returns the exit code; tests call this in-process. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new Sluice());
+        Sluice root = new Sluice();
+        CommandLine cli = new CommandLine(root.syntax().spec());
         // one command when one is named; all of them for help, usage and an unknown name's message
         java.util.Optional<String> named = commandOf(args).filter(n -> COMMANDS.containsKey(n) && !n.equals("help"));
         COMMANDS.forEach((name, make) -> {
             if (named.isEmpty() || named.get().equals(name)) {
-                cli.addSubcommand(name, make.get());
+                cli.addSubcommand(name, new CommandLine(make.apply(root).spec()));
             }
         });
         cli.setOut(out);

@@ -10,12 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -23,27 +18,35 @@ import tools.jackson.databind.JsonNode;
  * reasons; from the server when one runs, else from the home. Both give the same JSON, which is
  * what the text is rendered from.
  */
-@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Version.class, description = "Show runs, newest first, or one run's tasks.")
 final class StatusCommand implements Callable<Integer> {
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "PIPELINE", description = "Only runs of this pipeline.")
     String pipeline;
 
-    @Option(names = "--run", paramLabel = "RUN", description = "Show one run and its tasks.")
     String runId;
 
-    @Option(names = "--limit", defaultValue = "20", description = "How many runs to list (default ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = "--json", description = "Print {\"runs\": [...]} as JSON.")
     boolean json;
+
+    StatusCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "status", "Show runs, newest first, or one run's tasks.")
+                .parameter(0, "PIPELINE", "0..1", "Only runs of this pipeline.", v -> pipeline = v)
+                .option("--run", "RUN", "Show one run and its tasks.", v -> runId = v)
+                .intOption("--limit", "<limit>", 20, "How many runs to list (default ${DEFAULT-VALUE}).", v -> limit = v)
+                .flag("--json", "Print {\"runs\": [...]} as JSON.", v -> json = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() {

@@ -13,34 +13,36 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code sluice test PATH...}: every test of every pipeline, each a real run in a fresh sandbox, in parallel. */
-@Command(name = "test", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Run the tests of pipelines, each in a fresh sandbox, in parallel. Exit 0 iff all pass.")
 final class TestCommand implements Callable<Integer> {
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Pipeline directories.")
     List<String> paths;
 
-    @Option(names = "--jobs", paramLabel = "N", description = "Tests at a time (default: the machine's cores).")
     Integer jobs;
 
-    @Option(names = "--junit", paramLabel = "FILE", description = "Also write the results as JUnit XML.")
     Path junit;
 
-    @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
+
+    TestCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "test", "Run the tests of pipelines, each in a fresh sandbox, in parallel. Exit 0 iff all pass.")
+                .parameters(0, "PATH", "1..*", "Pipeline directories.", v -> paths = v)
+                .option("--jobs", "N", "Tests at a time (default: the machine's cores).", Integer.class, null, v -> jobs = v)
+                .option("--junit", "FILE", "Also write the results as JUnit XML.", Path.class, null, v -> junit = v)
+                .flag("--json", "Print the results as JSON.", v -> json = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() throws IOException {

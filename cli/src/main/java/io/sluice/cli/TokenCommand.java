@@ -4,39 +4,49 @@ import io.sluice.server.Role;
 import io.sluice.server.Tokens;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
 /** {@code sluice token create NAME --role ROLE} and {@code sluice token list}: API tokens. */
-@Command(name = "token", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Create and list API tokens (the token itself is printed once, at creation; Sluice keeps only its hash).",
-        subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class})
 final class TokenCommand {
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a token with a role: viewer reads; operator also runs,"
-            + " cancels and recovers; admin also deploys and manages tokens and secrets.")
+    TokenCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "token", "Create and list API tokens (the token itself is printed once, at creation; Sluice keeps only its hash).")
+                .subcommand(new Create(this).syntax())
+                .subcommand(new ListTokens(this).syntax());
+        return syntax;
+    }
+
     static final class Create implements Callable<Integer> {
-        @ParentCommand
-        TokenCommand parent;
+        private final TokenCommand parent;
 
-        @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "NAME", description = "Who or what uses it (letters, digits, _.@-).")
         String name;
 
-        @Option(names = "--role", required = true, paramLabel = "ROLE", description = "viewer, operator or admin.")
         String role;
 
-        @Option(names = "--json", description = "Print {\"name\", \"role\", \"token\"}.")
         boolean json;
+
+        Create(TokenCommand parent) {
+            this.parent = parent;
+        }
+
+        /** What the command line of this command looks like (see {@link CommandSyntax}). */
+        CommandSyntax syntax() {
+            CommandSyntax syntax = CommandSyntax.of(this, "create", "Create a token with a role: viewer reads; operator also runs," + " cancels and recovers; admin also deploys and manages tokens and secrets.")
+                    .parameter(0, "NAME", "1", "Who or what uses it (letters, digits, _.@-).", v -> name = v)
+                    .requiredOption("--role", "ROLE", "viewer, operator or admin.", v -> role = v)
+                    .flag("--json", "Print {\"name\", \"role\", \"token\"}.", v -> json = v);
+            spec = syntax.spec();
+            return syntax;
+        }
 
         @Override
         public Integer call() {
@@ -64,16 +74,24 @@ final class TokenCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the tokens' names and roles (never the tokens).")
     static final class ListTokens implements Callable<Integer> {
-        @ParentCommand
-        TokenCommand parent;
+        private final TokenCommand parent;
 
-        @Spec
         CommandSpec spec;
 
-        @Option(names = "--json", description = "Print {\"tokens\": [{\"name\", \"role\"}]}.")
         boolean json;
+
+        ListTokens(TokenCommand parent) {
+            this.parent = parent;
+        }
+
+        /** What the command line of this command looks like (see {@link CommandSyntax}). */
+        CommandSyntax syntax() {
+            CommandSyntax syntax = CommandSyntax.of(this, "list", "List the tokens' names and roles (never the tokens).")
+                    .flag("--json", "Print {\"tokens\": [{\"name\", \"role\"}]}.", v -> json = v);
+            spec = syntax.spec();
+            return syntax;
+        }
 
         @Override
         public Integer call() {

@@ -7,8 +7,6 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 /**
  * Hidden: exercises the common commands once in a scratch home, so that bin/sluice can record the
@@ -19,13 +17,18 @@ import picocli.CommandLine.Parameters;
  * directory needs neither the migrations nor JDBI nor Jackson's data binding, whose 1,500
  * classes would be mapped on every start.
  */
-@Command(name = "_train", hidden = true)
 final class TrainCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1")
     String only;
 
-    @Parameters(index = "1", arity = "0..1")
     Path readyHome;
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.bare(this, "_train", "")
+                .hidden()
+                .parameter(0, "<only>", "0..1", "", v -> only = v)
+                .parameter(1, "<readyHome>", "0..1", "", v -> readyHome = v == null ? null : Path.of(v));
+        return syntax;
+    }
 
     @Override
     public Integer call() throws IOException {

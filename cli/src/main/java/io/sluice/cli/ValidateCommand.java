@@ -7,27 +7,30 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sluice validate PATH...}: every problem of every pipeline, as FILE:LINE:COL: message. */
-@Command(name = "validate", mixinStandardHelpOptions = true, versionProvider = Version.class, description = "Check pipelines: schema, DAG, playbook coverage. Exit 1 if any is invalid.")
 final class ValidateCommand implements Callable<Integer> {
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Pipeline directories (or their pipeline.yaml).")
     List<String> paths;
 
-    @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
+
+    ValidateCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "validate", "Check pipelines: schema, DAG, playbook coverage. Exit 1 if any is invalid.")
+                .parameters(0, "PATH", "1..*", "Pipeline directories (or their pipeline.yaml).", v -> paths = v)
+                .flag("--json", "Print the result as JSON.", v -> json = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() {

@@ -5,31 +5,33 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
 /** {@code sluice versions PIPELINE}: the versions the gate knows, newest first, with their tests. */
-@Command(name = "versions", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "List a pipeline's versions: which is active, when each was deployed, its test results.")
 final class VersionsCommand implements Callable<Integer> {
     static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "PIPELINE")
     String pipeline;
 
-    @Option(names = "--json", description = "Print {\"versions\": [...]} as JSON.")
     boolean json;
+
+    VersionsCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "versions", "List a pipeline's versions: which is active, when each was deployed, its test results.")
+                .parameter(0, "PIPELINE", "1", "", v -> pipeline = v)
+                .flag("--json", "Print {\"versions\": [...]} as JSON.", v -> json = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() {

@@ -2,31 +2,34 @@ package io.sluice.cli;
 
 import io.sluice.server.Explanations;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
 /**
  * {@code sluice why RUN}: each failure of a run, its log excerpt, and the playbook entry with its
  * steps. The explanation is data (from the server, or computed on the home); this renders it.
  */
-@Command(name = "why", mixinStandardHelpOptions = true, versionProvider = Version.class, description = "Explain a run's failures: error excerpt and the matching playbook entry.")
 final class WhyCommand implements Callable<Integer> {
-    @ParentCommand
-    Sluice root;
+    private final Sluice root;
 
-    @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "RUN")
     String runId;
 
-    @Option(names = "--json", description = "Print the explanation as JSON.")
     boolean json;
+
+    WhyCommand(Sluice root) {
+        this.root = root;
+    }
+
+    /** What the command line of this command looks like (see {@link CommandSyntax}). */
+    CommandSyntax syntax() {
+        CommandSyntax syntax = CommandSyntax.of(this, "why", "Explain a run's failures: error excerpt and the matching playbook entry.")
+                .parameter(0, "RUN", "1", "", v -> runId = v)
+                .flag("--json", "Print the explanation as JSON.", v -> json = v);
+        spec = syntax.spec();
+        return syntax;
+    }
 
     @Override
     public Integer call() {
