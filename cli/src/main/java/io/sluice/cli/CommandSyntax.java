@@ -90,23 +90,9 @@ final class CommandSyntax {
 
     /** A repeatable option taking {@code arity} values each time ("1..*": all up to the next option). */
     CommandSyntax repeatable(String names, String label, String arity, String description, Consumer<List<String>> set) {
-        List<String> values = new ArrayList<>();
-        set.accept(values);
+        ListBinding list = ListBinding.to(set);
         spec.addOption(OptionSpec.builder(names.split(",")).paramLabel(label).arity(arity).description(description)
-                .type(List.class).auxiliaryTypes(String.class).initialValue(values)
-                .getter(new CommandLine.Model.IGetter() {
-                    @Override
-                    @SuppressWarnings("unchecked")
-                    public <T> T get() {
-                        return (T) values;
-                    }
-                })
-                .setter(setter((List<String> v) -> {
-                    if (v != values) {
-                        values.clear();
-                        values.addAll(v);
-                    }
-                })).build());
+                .type(List.class).auxiliaryTypes(String.class).initialValue(list.values()).getter(list.getter()).setter(list.setter()).build());
         return this;
     }
 
@@ -126,24 +112,10 @@ final class CommandSyntax {
 
     /** All positional parameters from {@code index} on; {@code arity} such as "1..*". */
     CommandSyntax parameters(int index, String label, String arity, String description, Consumer<List<String>> set) {
-        List<String> values = new ArrayList<>();
-        set.accept(values);
+        ListBinding list = ListBinding.to(set);
         spec.addPositional(PositionalParamSpec.builder().index(index + "..*").arity(arity).required(!arity.startsWith("0"))
                 .paramLabel(label).description(description)
-                .type(List.class).auxiliaryTypes(String.class).initialValue(values)
-                .getter(new CommandLine.Model.IGetter() {
-                    @Override
-                    @SuppressWarnings("unchecked")
-                    public <T> T get() {
-                        return (T) values;
-                    }
-                })
-                .setter(setter((List<String> v) -> {
-                    if (v != values) {
-                        values.clear();
-                        values.addAll(v);
-                    }
-                })).build());
+                .type(List.class).auxiliaryTypes(String.class).initialValue(list.values()).getter(list.getter()).setter(list.setter()).build());
         return this;
     }
 
@@ -166,6 +138,27 @@ final class CommandSyntax {
 
     CommandSpec spec() {
         return spec;
+    }
+
+    /** One list that picocli adds a list-valued argument's values to, and the command holds from the start. */
+    private record ListBinding(List<String> values, CommandLine.Model.IGetter getter, ISetter setter) {
+        static ListBinding to(Consumer<List<String>> set) {
+            List<String> values = new ArrayList<>();
+            set.accept(values);
+            CommandLine.Model.IGetter getter = new CommandLine.Model.IGetter() {
+                @Override
+                @SuppressWarnings("unchecked")
+                public <T> T get() {
+                    return (T) values;
+                }
+            };
+            return new ListBinding(values, getter, CommandSyntax.setter((List<String> v) -> {
+                if (v != values) {
+                    values.clear();
+                    values.addAll(v);
+                }
+            }));
+        }
     }
 
     private static <V> ISetter setter(Consumer<V> set) {
