@@ -158,15 +158,12 @@ public final class Database implements AutoCloseable {
         } catch (IOException | UnsupportedOperationException e) {
             throw new StoreException("cannot create the Sluice home " + home + ": " + e.getMessage(), e);
         }
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:sqlite:" + file);
-        config.setPoolName("sluice-sqlite");
-        config.setMaximumPoolSize(4);
-        config.setMinimumIdle(1);
-        config.setDataSourceProperties(sqliteProperties());
         HikariDataSource dataSource;
         try {
-            dataSource = new HikariDataSource(config);
+            // The first connection to a new database switches it to WAL, which needs the file to
+            // itself: processes that open a new home at once would fail with "database is locked"
+            // (SQLite does not wait for that lock), so they take the home's lock for it in turn.
+            dataSource = isNew(file) ? underHomeLock(home, () -> sqliteDataSource(file)) : sqliteDataSource(file);
         } catch (RuntimeException e) {
             throw new StoreException("cannot open the database " + file + ": " + rootMessage(e), e);
         }
@@ -177,6 +174,24 @@ public final class Database implements AutoCloseable {
             throw e;
         }
         return new Database(dataSource, Dialect.SQLITE, file.toString());
+    }
+
+    private static boolean isNew(Path file) {
+        try {
+            return Files.size(file) == 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private static HikariDataSource sqliteDataSource(Path file) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:sqlite:" + file);
+        config.setPoolName("sluice-sqlite");
+        config.setMaximumPoolSize(4);
+        config.setMinimumIdle(1);
+        config.setDataSourceProperties(sqliteProperties());
+        return new HikariDataSource(config);
     }
 
     static Properties sqliteProperties() {
@@ -195,36 +210,54 @@ public final class Database implements AutoCloseable {
         if (userVersion(dataSource) == SCHEMA_VERSION) {
             return;
         }
-        // Two processes may open a new home at once; only one may migrate it. File locks are held
-        // per JVM, so threads of one JVM also take a lock of their own first.
-        Path lockFile = home.resolve("migrate.lock");
-        synchronized (MIGRATION_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize().toString(), k -> new Object())) {
-            migrateLocked(dataSource, home, lockFile);
+        // Two processes may open a new home at once; only one may migrate it.
+        try {
+            underHomeLock(home, () -> {
+                migrateLocked(dataSource, home);
+                return null;
+            });
+        } catch (StoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot prepare the database in " + home + ": " + rootMessage(e), e);
         }
     }
 
-    private static final java.util.concurrent.ConcurrentMap<String, Object> MIGRATION_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.ConcurrentMap<String, Object> HOME_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private static void migrateLocked(HikariDataSource dataSource, Path home, Path lockFile) {
-        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = channel.lock()) {
-            int current = userVersion(dataSource);
-            if (current == SCHEMA_VERSION) {
-                return;
+    /**
+     * Runs {@code work} holding the home's lock file. File locks are held per JVM, so threads of
+     * one JVM also take a lock of their own first.
+     */
+    private static <T> T underHomeLock(Path home, java.util.function.Supplier<T> work) {
+        Path lockFile = home.resolve("migrate.lock");
+        synchronized (HOME_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize().toString(), k -> new Object())) {
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = channel.lock()) {
+                return work.get();
+            } catch (IOException e) {
+                throw new StoreException("cannot lock " + lockFile + ": " + e.getMessage(), e);
             }
-            if (current > SCHEMA_VERSION) {
-                throw new StoreException("the home " + home + " was written by a newer Sluice (schema "
-                        + current + "); this one knows schema " + SCHEMA_VERSION);
-            }
-            Flyway.configure()
-                    .dataSource(dataSource)
-                    .locations("classpath:db/migration/sqlite")
-                    .load()
-                    .migrate();
-            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-                s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
-            }
-        } catch (IOException | SQLException e) {
+        }
+    }
+
+    private static void migrateLocked(HikariDataSource dataSource, Path home) {
+        int current = userVersion(dataSource);
+        if (current == SCHEMA_VERSION) {
+            return;
+        }
+        if (current > SCHEMA_VERSION) {
+            throw new StoreException("the home " + home + " was written by a newer Sluice (schema "
+                    + current + "); this one knows schema " + SCHEMA_VERSION);
+        }
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration/sqlite")
+                .load()
+                .migrate();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
+        } catch (SQLException e) {
             throw new StoreException("cannot prepare the database in " + home + ": " + e.getMessage(), e);
         }
     }
