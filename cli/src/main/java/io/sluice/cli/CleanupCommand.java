@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import io.sluice.server.RunJson;
 import io.sluice.engine.Cleanup;
 import io.sluice.engine.MachineCapacity;
 import io.sluice.engine.VersionStorage;
@@ -53,8 +54,8 @@ final class CleanupCommand implements Callable<Integer> {
                 cli.gate().audit(Cli.who(), "cleanup", apply ? "apply" : "list", found.size() + (found.size() == 1 ? " leftover" : " leftovers")
                         + (apply ? " removed" : " found"), null);
                 List<Map<String, String>> leftovers = new ArrayList<>();
-                found.forEach(l -> leftovers.add(Map.of("kind", l.kind(), "run", l.run(), "what", l.what(), "detail", l.detail())));
-                answer = Cli.tree(Map.of("leftovers", leftovers, "applied", apply, "done", done));
+                found.forEach(l -> leftovers.add(RunJson.object("kind", l.kind(), "run", l.run(), "what", l.what(), "detail", l.detail())));
+                answer = Cli.tree(RunJson.object("leftovers", leftovers, "applied", apply, "done", done));
             }
             if (json) {
                 cli.printJson(answer);

@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import io.sluice.server.RunJson;
 import io.sluice.definition.Ids;
 import io.sluice.pipeline.LoadedPipeline;
 import io.sluice.pipeline.PipelineLoader;
@@ -66,7 +67,7 @@ final class PlaybookCommand implements Callable<Integer> {
                 throw new UserError(UserError.BAD, isPath ? target + " has no PLAYBOOK.md" : id + " has no deployed version with a playbook");
             }
             if (json) {
-                cli.printJson(Map.of("pipeline", id, "playbook", text));
+                cli.printJson(RunJson.object("pipeline", id, "playbook", text));
             } else {
                 cli.out.print(text.endsWith("\n") ? text : text + "\n");
             }
@@ -77,7 +78,7 @@ final class PlaybookCommand implements Callable<Integer> {
     private int printGaps(Cli cli, String id) {
         List<PlaybookGap> found = cli.gate().gaps(id);
         if (json) {
-            cli.printJson(Map.of("pipeline", id, "gaps", found.stream().map(PlaybookCommand::json).toList()));
+            cli.printJson(RunJson.object("pipeline", id, "gaps", found.stream().map(PlaybookCommand::json).toList()));
             return 0;
         }
         if (found.isEmpty()) {

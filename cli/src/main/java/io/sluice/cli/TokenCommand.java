@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import io.sluice.server.RunJson;
 import io.sluice.server.Role;
 import io.sluice.server.Tokens;
 import java.util.Map;
@@ -64,7 +65,7 @@ final class TokenCommand {
                     cli.gate().audit(Cli.who(), "token", name, "created (" + r.wireName() + ")", null);
                 }
                 if (json) {
-                    cli.printJson(Map.of("name", name, "role", r.wireName(), "token", token));
+                    cli.printJson(RunJson.object("name", name, "role", r.wireName(), "token", token));
                 } else {
                     cli.err.println("token '" + name + "' (" + r.wireName() + ") created; it is shown only now:");
                     cli.out.println(token);
@@ -97,7 +98,7 @@ final class TokenCommand {
         public Integer call() {
             try (Cli cli = new Cli(parent.root, spec)) {
                 JsonNode tokens = cli.server().isPresent() ? cli.server().get().get("/api/v1/tokens").path("tokens")
-                        : Cli.tree(cli.serverStore().tokens().stream().map(t -> Map.of("name", t.name(), "role", t.role())).toList());
+                        : Cli.tree(cli.serverStore().tokens().stream().map(t -> RunJson.object("name", t.name(), "role", t.role())).toList());
                 if (json) {
                     cli.printJson(Map.of("tokens", tokens));
                     return 0;

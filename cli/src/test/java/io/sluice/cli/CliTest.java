@@ -83,6 +83,14 @@ class CliTest {
     }
 
     @Test
+    void jsonKeysPrintInTheDocumentedOrderEveryTime() {
+        // Map.of would print them in an order that changes from one JVM to the next
+        CliRunner.Result cleanup = sluice.run("cleanup", "--json");
+        assertThat(cleanup.exit()).as(cleanup.err()).isZero();
+        assertThat(cleanup.json().propertyNames()).containsExactly("leftovers", "applied", "done");
+    }
+
+    @Test
     void validateReportsEveryProblemAsFileLineColumnAndExitsOne() throws IOException {
         Path dir = write("broken", """
                 id: broken

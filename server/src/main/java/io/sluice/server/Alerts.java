@@ -106,7 +106,7 @@ final class Alerts {
         alert.put("state", kind.equals("stuck") ? "waiting" : run.state().wireName());
         alert.put("logical_date", run.logicalDate());
         alert.put("error_excerpt", excerpt);
-        alert.put("playbook", entry.map(e -> Map.of("title", e.title(), "match", e.match().describe(), "diagnose", e.diagnose(),
+        alert.put("playbook", entry.map(e -> RunJson.object("title", e.title(), "match", e.match().describe(), "diagnose", e.diagnose(),
                 "fix", e.fix(), "actions", Explanations.actionCommands(run, e))).orElse(null));
         alert.put("link", baseUrl + "/api/v1/runs/" + run.id());
         String text = ":rotating_light: " + run.pipeline() + " " + run.logicalDate() + ": " + task.map(t -> t + " ").orElse("")

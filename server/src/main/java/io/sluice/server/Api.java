@@ -120,7 +120,7 @@ final class Api {
             r.get("/api/v1/audit", secured(Role.VIEWER, this::audit));
             r.get("/api/v1/alerts", secured(Role.VIEWER, ctx -> ctx.json(Map.of("deliveries", server.deliveries(200)))));
             r.get("/api/v1/tokens", secured(Role.ADMIN, ctx -> ctx.json(Map.of("tokens", server.tokens().stream()
-                    .map(t -> Map.of("name", t.name(), "role", t.role())).toList()))));
+                    .map(t -> RunJson.object("name", t.name(), "role", t.role())).toList()))));
             r.post("/api/v1/tokens", secured(Role.ADMIN, this::createToken));
             r.get("/api/v1/secrets", secured(Role.ADMIN, ctx -> ctx.json(Map.of("secrets", server.secretNames()))));
             r.put("/api/v1/secrets/{name}", secured(Role.ADMIN, this::setSecret));
@@ -140,7 +140,7 @@ final class Api {
     }
 
     private static void error(Context ctx, int status, String code, String message) {
-        ctx.status(status).json(Map.of("error", Map.of("code", code, "message", message)));
+        ctx.status(status).json(RunJson.object("error", RunJson.object("code", code, "message", message)));
     }
 
     /** Wraps a handler with the token check: 401 without a valid token, 403 when its role is too low. */
@@ -251,7 +251,7 @@ final class Api {
         }
         gate.audit(who(ctx), "rollback", id + "@" + v.version().substring(0, 12), v.active() ? "unchanged (already active)" : "activated", null);
         scheduler.replan();
-        ctx.json(Map.of("pipeline", id, "active_version", v.version()));
+        ctx.json(RunJson.object("pipeline", id, "active_version", v.version()));
     }
 
     private void createRun(Context ctx) throws Exception {
@@ -312,7 +312,7 @@ final class Api {
             i = next(p, i);
         }
         gate.audit(who(ctx), "backfill", id, created.size() + " runs created", existing.isEmpty() ? null : "already had runs: " + existing);
-        ctx.status(201).json(Map.of("runs", created.stream().map(r -> RunJson.run(runs.run(r), runs.tasks(r))).toList(),
+        ctx.status(201).json(RunJson.object("runs", created.stream().map(r -> RunJson.run(runs.run(r), runs.tasks(r))).toList(),
                 "already_there", existing));
     }
 
@@ -393,7 +393,7 @@ final class Api {
             manager.reconsiderSoon();
         }
         gate.audit(who(ctx), "cancel", run.pipeline() + " " + run.id(), "requested", null);
-        ctx.status(202).json(Map.of("run", run.id(), "cancel", "requested"));
+        ctx.status(202).json(RunJson.object("run", run.id(), "cancel", "requested"));
     }
 
     /** The newest run of the pipeline (not a dev run) for the logical date in the body's "date". */
@@ -460,7 +460,7 @@ final class Api {
         gate.audit(who, "cleanup", applied ? "apply" : "list", found.size() + (found.size() == 1 ? " leftover" : " leftovers")
                 + (applied ? " removed" : " found"), null);
         Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("leftovers", found.stream().map(l -> Map.of("kind", l.kind(), "run", l.run(), "what", l.what(), "detail", l.detail())).toList());
+        m.put("leftovers", found.stream().map(l -> RunJson.object("kind", l.kind(), "run", l.run(), "what", l.what(), "detail", l.detail())).toList());
         m.put("applied", applied);
         return m;
     }
@@ -576,7 +576,7 @@ final class Api {
         }
         String token = tokens.create(name, role, who(ctx)).orElseThrow(() -> new ApiError(409, "conflict", "a token named '" + name + "' exists"));
         gate.audit(who(ctx), "token", name, "created (" + role.wireName() + ")", null);
-        ctx.status(201).json(Map.of("name", name, "role", role.wireName(), "token", token));
+        ctx.status(201).json(RunJson.object("name", name, "role", role.wireName(), "token", token));
     }
 
     private void setSecret(Context ctx) {

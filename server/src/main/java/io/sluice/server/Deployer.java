@@ -95,7 +95,7 @@ public final class Deployer {
             r.put("problems", t.problems());
             return r;
         }).toList());
-        d.greenSession().ifPresent(s -> m.put("tested_before", Map.of("at", s.endedAt().toString(), "by", s.who())));
+        d.greenSession().ifPresent(s -> m.put("tested_before", RunJson.object("at", s.endedAt().toString(), "by", s.who())));
         return m;
     }
 

@@ -87,7 +87,7 @@ public final class Explanations {
 
     /** The commands that run the fix scripts an entry names, for the run's date. */
     static List<Map<String, String>> actionCommands(RunRecord run, PlaybookEntry e) {
-        return e.actions().stream().map(a -> Map.of("name", a.name(),
+        return e.actions().stream().map(a -> RunJson.<String>object("name", a.name(),
                 "command", "sluice action " + run.pipeline() + " " + a.name() + " --date " + run.logicalDate())).toList();
     }
 }

@@ -12,6 +12,19 @@ public final class RunJson {
     private RunJson() {
     }
 
+    /**
+     * A JSON object whose keys print in the order given: {@code Map.of} iterates in an order that
+     * changes from one JVM to the next, and a script diffing two outputs should see no change.
+     */
+    @SuppressWarnings("unchecked")
+    public static <V> Map<String, V> object(Object... keysAndValues) {
+        Map<String, V> m = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], (V) keysAndValues[i + 1]);
+        }
+        return m;
+    }
+
     public static Map<String, Object> run(RunRecord run, List<TaskRecord> tasks) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", run.id());

@@ -58,7 +58,14 @@ public final class ServerStore {
     /** Secret names with when and by whom each was last set; never the values. */
     public List<Map<String, String>> secretNames() {
         return jdbi.withHandle(h -> h.createQuery("SELECT name, updated_at, updated_by FROM secrets ORDER BY name")
-                .map((rs, ctx) -> Map.of("name", rs.getString(1), "updated_at", rs.getString(2), "updated_by", rs.getString(3))).list());
+                .map((rs, ctx) -> {
+                    // in this order when printed as JSON
+                    Map<String, String> m = new java.util.LinkedHashMap<>();
+                    m.put("name", rs.getString(1));
+                    m.put("updated_at", rs.getString(2));
+                    m.put("updated_by", rs.getString(3));
+                    return m;
+                }).list());
     }
 
     /** Records an alert to deliver; returns its id. */
