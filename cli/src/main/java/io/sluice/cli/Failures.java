@@ -36,6 +36,11 @@ final class Failures {
             err.flush();
             return u.exitCode();
         }
+        if (e instanceof io.sluice.store.UnsupportedDatabaseUrlException u) {
+            err.println("sluice: " + u.getMessage());
+            err.flush();
+            return UserError.USAGE;
+        }
         if (e instanceof StoreException s && !isBusy(e)) {
             LoggerFactory.getLogger(Failures.class).error("store failure", e);
             err.println("sluice: " + oneLine(s.getMessage()));

@@ -96,6 +96,8 @@ final class ServerCommand implements Callable<Integer> {
                     java.util.Optional.ofNullable(db)));
         } catch (SluiceServer.AlreadyRunning e) {
             throw new UserError(UserError.BAD, e.getMessage());
+        } catch (io.sluice.store.UnsupportedDatabaseUrlException e) {
+            throw new UserError(UserError.USAGE, e.getMessage());
         } catch (java.io.IOException | io.sluice.store.StoreException e) {
             throw new UserError(UserError.BAD, e.getMessage());
         }

@@ -73,7 +73,7 @@ public final class Database implements AutoCloseable {
     /** Opens (migrating when needed) a PostgreSQL database by its JDBC URL. */
     public static Database openUrl(String url) {
         if (!url.startsWith("jdbc:postgresql:")) {
-            throw new StoreException("unsupported database URL (want jdbc:postgresql://HOST[:PORT]/DB?user=...): " + redact(url));
+            throw new UnsupportedDatabaseUrlException("unsupported database URL (want jdbc:postgresql://HOST[:PORT]/DB?user=...): " + redact(url));
         }
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
