@@ -21,30 +21,34 @@ final class DatabaseAhead {
     }
 
     /** Starts opening {@code homeDir}'s database when {@code args} ask for {@code sluice run DIR} on this machine. */
-    static synchronized void startFor(String[] args, Path homeDir) {
-        if (System.getenv("SLUICE_SERVER") != null || System.getenv("SLUICE_DB_URL") != null) {
-            return;
+    static void startFor(String[] args, Path homeDir) {
+        if (System.getenv("SLUICE_SERVER") == null && System.getenv("SLUICE_DB_URL") == null && runDirectory(args).isPresent()) {
+            start(homeDir);
         }
+    }
+
+    /** The pipeline directory of {@code sluice run DIR} (as typed), when {@code args} are that and it exists. */
+    static Optional<String> runDirectory(String[] args) {
         boolean run = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--server") || a.startsWith("--server=") || a.equals("--help") || a.equals("-h")) {
-                return;
+                return Optional.empty();
             }
             if (!run) {
                 if (a.equals("--home")) {
                     i++;
                 } else if (!a.startsWith("-")) {
                     if (!a.equals("run")) {
-                        return;
+                        return Optional.empty();
                     }
                     run = true;
                 }
-            } else if (!a.startsWith("-") && Files.isRegularFile(Path.of(a).resolve("pipeline.yaml"))) {
-                start(homeDir);
-                return;
+            } else if (!a.startsWith("-")) {
+                return Files.isRegularFile(Path.of(a).resolve("pipeline.yaml")) ? Optional.of(a) : Optional.empty();
             }
         }
+        return Optional.empty();
     }
 
     static synchronized void start(Path homeDir) {

@@ -11,7 +11,8 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
  * Configures Logback in code (no XML parsing at startup): everything at INFO and above goes to
- * the home's log file, created only when something is written. Nothing goes to the terminal.
+ * the home's log file, created (and the format prepared) only when something is written. Nothing
+ * goes to the terminal.
  */
 public final class LogbackConfigurator extends ContextAwareBase implements Configurator {
     @Override
@@ -21,7 +22,6 @@ public final class LogbackConfigurator extends ContextAwareBase implements Confi
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - %msg%n");
-        encoder.start();
         LazyFile appender = new LazyFile(file, encoder);
         appender.setContext(context);
         appender.setName("file");
@@ -48,6 +48,9 @@ public final class LogbackConfigurator extends ContextAwareBase implements Confi
         @Override
         protected synchronized void append(ILoggingEvent event) {
             if (delegate == null) {
+                // started here, not when configured: the date's formatter looks up the time zone's
+                // rules, which opens every jar on the class path, and most commands log nothing
+                encoder.start();
                 delegate = new FileAppender<>();
                 delegate.setContext(getContext());
                 delegate.setFile(file);

@@ -74,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
             if (!deployed) {
                 cli.openStoreAhead();
             }
-            LoadedPipeline loaded = deployed ? activeVersion(cli) : PipelinePaths.load(target);
+            LoadedPipeline loaded = deployed ? activeVersion(cli) : PipelineAhead.take(target);
             Trace.mark("pipeline loaded and validated");
             if (loaded.hasDefinitionErrors()) {
                 loaded.definitionProblems().forEach(p -> cli.err.println(p.render()));
@@ -123,6 +123,7 @@ final class RunCommand implements Callable<Integer> {
             cli.out.flush();
         }
         try (LocalExecutor executor = new LocalExecutor()) {
+            Trace.mark("executor ready");
             RunDriver driver = new RunDriver(cli.store(), cli.home, executor, cli.clock,
                     json ? io.sluice.engine.RunListener.NONE : progress);
             Interrupts.onInterrupt(driver::cancel);

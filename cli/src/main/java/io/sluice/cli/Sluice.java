@@ -71,8 +71,14 @@ public final class Sluice implements Runnable {
     }
 
     public static void main(String[] args) {
+        Trace.mark("main");
+        // SLF4J's binding named, not looked for in every jar (see LogbackProvider); only its warnings on stderr
+        System.setProperty("slf4j.provider", LogbackProvider.class.getName());
+        System.setProperty("slf4j.internal.verbosity", "WARN");
         LoggingSetup.prepare(args);
         DatabaseAhead.startFor(args, LoggingSetup.homeFor(LoggingSetup.homeOption(args)));
+        DatabaseAhead.runDirectory(args).ifPresent(PipelineAhead::start);
+        Trace.mark("ahead started");
         int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         Interrupts.finished(code);
         System.exit(code);
@@ -81,14 +87,15 @@ public final class Sluice implements Runnable {
     /** Runs the command line with the given streams and returns the exit code; tests call this in-process. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         Sluice root = new Sluice();
-        CommandLine cli = new CommandLine(root.syntax().spec());
+        CommandLine cli = new CommandLine(root.syntax().spec(), CommandSyntax.FACTORY);
         // one command when one is named; all of them for help, usage and an unknown name's message
         java.util.Optional<String> named = commandOf(args).filter(n -> COMMANDS.containsKey(n) && !n.equals("help"));
         COMMANDS.forEach((name, make) -> {
             if (named.isEmpty() || named.get().equals(name)) {
-                cli.addSubcommand(name, new CommandLine(make.apply(root).spec()));
+                cli.addSubcommand(name, new CommandLine(make.apply(root).spec(), CommandSyntax.FACTORY));
             }
         });
+        Trace.mark("model built");
         cli.setOut(out);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
