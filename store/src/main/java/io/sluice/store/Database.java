@@ -185,13 +185,24 @@ public final class Database implements AutoCloseable {
     }
 
     private static HikariDataSource sqliteDataSource(Path file) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:sqlite:" + file);
-        config.setPoolName("sluice-sqlite");
-        config.setMaximumPoolSize(4);
-        config.setMinimumIdle(1);
-        config.setDataSourceProperties(sqliteProperties());
-        return new HikariDataSource(config);
+        // configured on the data source itself, not copied from a HikariConfig, which copies its
+        // settings by reflection (a cold start spins a dozen method-handle classes for it); the
+        // pool then starts with the first connection
+        HikariDataSource pool = new HikariDataSource();
+        // a DataSource rather than a URL: the JDK's DriverManager would look for drivers in every jar
+        org.sqlite.SQLiteDataSource sqlite = new org.sqlite.SQLiteDataSource(new org.sqlite.SQLiteConfig(sqliteProperties()));
+        sqlite.setUrl("jdbc:sqlite:" + file);
+        pool.setDataSource(sqlite);
+        pool.setPoolName("sluice-sqlite");
+        pool.setMaximumPoolSize(4);
+        pool.setMinimumIdle(1);
+        // the first connection now, under the home's lock when the caller holds it (see open)
+        try (Connection first = pool.getConnection()) {
+            return pool;
+        } catch (SQLException e) {
+            pool.close();
+            throw new StoreException(e.getMessage(), e);
+        }
     }
 
     static Properties sqliteProperties() {
