@@ -79,9 +79,16 @@ public final class Sluice implements Runnable {
         DatabaseAhead.startFor(args, LoggingSetup.homeFor(LoggingSetup.homeOption(args)));
         DatabaseAhead.runDirectory(args).ifPresent(PipelineAhead::start);
         Trace.mark("ahead started");
-        int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = execute(args, out, err);
         Interrupts.finished(code);
-        System.exit(code);
+        out.flush();
+        err.flush();
+        // halt, not System.exit: Sluice has no shutdown hook left to run (Interrupts' returns at
+        // once now), and the JDK logs every System.exit through its platform logger, whose first
+        // use looks for a provider in every jar on the class path (30-60 ms at the end of each command)
+        Runtime.getRuntime().halt(code);
     }
 
     /** Runs the command line with the given streams and returns the exit code; tests call this in-process. */
