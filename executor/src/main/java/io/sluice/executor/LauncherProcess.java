@@ -25,8 +25,11 @@ final class LauncherProcess implements ProcessLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(LauncherProcess.class);
     private static final HexFormat HEX = HexFormat.of();
 
-    private final Process launcher;
+    private final long launcherPid;
     private final OutputStream requests;
+    private final InputStream replies;
+    /** Waits up to the given milliseconds for the launcher to end; true once it has. */
+    private final Ending ending;
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, CompletableFuture<Identity>> starting = new ConcurrentHashMap<>();
     private final Map<Long, CompletableFuture<Integer>> running = new ConcurrentHashMap<>();
@@ -48,17 +51,65 @@ final class LauncherProcess implements ProcessLauncher {
         return new LauncherProcess(java.util.List.of(perlPath, "-e", script));
     }
 
-    /** The native launcher at {@code binary} (see {@link NativeLauncher}). */
+    /** The native launcher at {@code binary} (see {@link NativeLauncher}), started by {@link NativeSpawn} where it was built. */
     static LauncherProcess nativeAt(java.nio.file.Path binary) throws IOException {
-        return new LauncherProcess(java.util.List.of(binary.toString()));
+        if (!NativeSpawn.available()) {
+            return new LauncherProcess(java.util.List.of(binary.toString()));
+        }
+        Map<String, String> environment = new java.util.HashMap<>(System.getenv());
+        environment.keySet().removeIf(k -> k.startsWith("PERL"));
+        NativeSpawn.Child child = NativeSpawn.start(binary, environment);
+        return new LauncherProcess(child.pid(), child.stdin(), child.stdout(), new Ending() {
+            @Override
+            public boolean within(long millis) throws InterruptedException {
+                return child.waitFor(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public void whenever() {
+                child.reapLater();
+            }
+        });
     }
 
     private LauncherProcess(java.util.List<String> command) throws IOException {
+        this(started(command));
+    }
+
+    private LauncherProcess(Process process) {
+        this(process.pid(), process.getOutputStream(), process.getInputStream(), new Ending() {
+            @Override
+            public boolean within(long millis) throws InterruptedException {
+                return process.waitFor(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public void whenever() {
+                // the JDK reaps its own processes
+            }
+        });
+    }
+
+    private static Process started(java.util.List<String> command) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().keySet().removeIf(k -> k.startsWith("PERL"));
-        this.launcher = builder.start();
-        this.requests = launcher.getOutputStream();
+        return builder.start();
+    }
+
+    private LauncherProcess(long pid, OutputStream requests, InputStream replies, Ending ending) {
+        this.launcherPid = pid;
+        this.requests = requests;
+        this.replies = replies;
+        this.ending = ending;
         Thread.ofPlatform().daemon().name("sluice-launcher-replies").start(this::readReplies);
+    }
+
+    /** How the launcher's end is waited for. */
+    private interface Ending {
+        boolean within(long millis) throws InterruptedException;
+
+        /** Lets it end in its own time (reaping it then, if that is ours to do). */
+        void whenever();
     }
 
     @Override
@@ -120,7 +171,7 @@ final class LauncherProcess implements ProcessLauncher {
 
     @Override
     public java.util.List<Long> orphans() {
-        long self = launcher.pid();
+        long self = launcherPid;
         java.util.List<Long> found = new java.util.ArrayList<>();
         for (long pid : ProcTable.pids()) {
             if (!jobPids.contains(pid) && ProcTable.parentOf(pid) == self) {
@@ -136,7 +187,7 @@ final class LauncherProcess implements ProcessLauncher {
     }
 
     private void readReplies() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(replies, StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 String[] f = line.split(" ");
@@ -220,13 +271,14 @@ final class LauncherProcess implements ProcessLauncher {
         } catch (IOException e) {
             // it is gone already
         }
-        if (running.isEmpty()) {
+        try {
             // none left: it writes what it still owes to exit files and leaves; let it finish first
-            try {
-                launcher.waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!running.isEmpty() || !ending.within(2000)) {
+                ending.whenever();
             }
+        } catch (InterruptedException e) {
+            ending.whenever();
+            Thread.currentThread().interrupt();
         }
     }
 }

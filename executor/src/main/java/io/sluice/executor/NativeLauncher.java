@@ -25,7 +25,12 @@ final class NativeLauncher {
 
     /** The launcher's program, or empty when this build has none or it cannot be made runnable here. */
     static Optional<Path> find() {
-        URL url = NativeLauncher.class.getResource(RESOURCE);
+        return find(RESOURCE);
+    }
+
+    /** The build's native file {@code resource} (a program or a library) as a file of its own, or empty. */
+    static Optional<Path> find(String resource) {
+        URL url = NativeLauncher.class.getResource(resource);
         if (url == null) {
             return Optional.empty();
         }
@@ -40,7 +45,7 @@ final class NativeLauncher {
             try (InputStream in = url.openStream()) {
                 program = in.readAllBytes();
             }
-            return Optional.of(installed(program, cacheDirectory()));
+            return Optional.of(installed(resource, program, cacheDirectory()));
         } catch (IOException | URISyntaxException | RuntimeException e) {
             return Optional.empty();
         }
@@ -48,14 +53,18 @@ final class NativeLauncher {
 
     /** The program copied into {@code dir}, or the copy made there before. */
     static Path installed(byte[] program, Path dir) throws IOException {
+        return installed(RESOURCE, program, dir);
+    }
+
+    private static Path installed(String resource, byte[] program, Path dir) throws IOException {
         CRC32 crc = new CRC32();
         crc.update(program);
-        Path target = dir.resolve(RESOURCE + "-" + Long.toHexString(crc.getValue()) + "-" + program.length);
+        Path target = dir.resolve(resource + "-" + Long.toHexString(crc.getValue()) + "-" + program.length);
         if (Files.isExecutable(target) && Files.size(target) == program.length) {
             return target;
         }
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Path tmp = Files.createTempFile(dir, RESOURCE, ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path tmp = Files.createTempFile(dir, resource, ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try {
             Files.write(tmp, program);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -78,4 +78,17 @@ class NativeLauncherTest extends LocalExecutorContract {
                 assertThat(Files.readString(work.resolve("t.exit")).trim()).isEqualTo("4"));
         assertThat(p.pid()).isPositive();
     }
+
+    @Test
+    void theLauncherStartsWithoutTheJvmsOpenFilesSoTasksSeeOnlyTheirOwn() throws IOException {
+        assertThat(NativeSpawn.available()).as("the spawn library (built from src/main/c when cc is installed)").isTrue();
+        Path held = work.resolve("held-open-by-the-jvm");
+        try (var open = Files.newOutputStream(held);
+             LocalExecutor executor = new LocalExecutor(Duration.ofSeconds(1), launcher())) {
+            // the task names every descriptor it has beyond 0-2 (stat only: listing them would open one)
+            TaskProcess p = run(executor, "n=3; while [ $n -lt 1024 ]; do [ -e /proc/$$/fd/$n ] && readlink /proc/$$/fd/$n; n=$((n + 1)); done; echo checked");
+            assertThat(p.exit().join()).isZero();
+            assertThat(Files.readString(work.resolve("t.log"))).isEqualTo("checked\n");
+        }
+    }
 }
