@@ -624,16 +624,18 @@ public final class RunDriver {
                 }
             }
         }
-        write(w -> {
+        List<TaskProcess> recorded = writeUnacknowledged(w -> {
             owner.ifPresent(o -> w.expectOwner(runId, o));
-            recordProcesses(w);
             commands.forEach(c -> record(w, c, matches));
+            recordProcesses(w); // those the ends above did not record
         });
         List<Runnable> notifications = new ArrayList<>();
         for (Command c : commands) {
             act(c, now, matches, unrecorded, notifications);
         }
         notifications.forEach(Runnable::run);
+        // once the next commands have started: the launcher need not hear of the ends before them
+        acknowledge(recorded);
     }
 
     /** The durable half of a command: runs inside the decision's transaction. */
@@ -665,20 +667,20 @@ public final class RunDriver {
             case Command.SucceedTask s -> {
                 LiveTask t = tasks.get(s.task());
                 w.taskEvent(runId, s.task(), t.state, TaskEvent.SUCCEED, t.attempts, "exit 0", Optional.empty(), Optional.of(0));
-                w.endAttempt(runId, s.task(), t.attempts, Optional.of(0), "succeeded", Optional.empty());
+                endAttempt(w, s.task(), t.attempts, Optional.of(0), "succeeded", Optional.empty());
             }
             case Command.FailTask f -> {
                 LiveTask t = tasks.get(f.task());
                 w.taskEvent(runId, f.task(), t.state, TaskEvent.FAIL, t.attempts, exitCause(f.exitCode()), Optional.empty(),
                         f.exitCode() == LocalExecutor.LOST ? Optional.empty() : Optional.of(f.exitCode()));
-                w.endAttempt(runId, f.task(), t.attempts, Optional.of(f.exitCode()), "failed", matches.get(f.task()).map(PlaybookEntry::title));
+                endAttempt(w, f.task(), t.attempts, Optional.of(f.exitCode()), "failed", matches.get(f.task()).map(PlaybookEntry::title));
             }
             case Command.RetryTask r -> {
                 LiveTask t = tasks.get(r.task());
                 String cause = (r.timedOut() ? "timed out after " + io.sluice.definition.Durations.format(t.timeout.orElseThrow())
                         : exitCause(r.exitCode())) + "; retry in " + io.sluice.definition.Durations.format(t.retryDelay);
                 w.taskEvent(runId, r.task(), t.state, TaskEvent.RETRY, t.attempts, cause, Optional.empty(), Optional.ofNullable(r.exitCode()));
-                w.endAttempt(runId, r.task(), t.attempts, Optional.ofNullable(r.exitCode()), r.timedOut() ? "timed_out" : "failed",
+                endAttempt(w, r.task(), t.attempts, Optional.ofNullable(r.exitCode()), r.timedOut() ? "timed_out" : "failed",
                         matches.get(r.task()).map(PlaybookEntry::title));
             }
             case Command.TimeOutTask to -> {
@@ -719,6 +721,25 @@ public final class RunDriver {
     }
 
     /**
+     * Ends an attempt. A short task has usually ended before its pid was written (that waits for
+     * the next transaction): the pid then goes with the end, in the same statement.
+     */
+    private void endAttempt(RunWriter w, String task, int attempt, Optional<Integer> exit, String outcome, Optional<String> entry) {
+        for (java.util.Iterator<Spawned> i = unrecorded.iterator(); i.hasNext() ; ) {
+            Spawned s = i.next();
+            if (s.attempt == attempt && s.name.equals(task) && s.process.identityKnown()) {
+                i.remove();
+                if (s.process.pid() > 0) {
+                    w.endAttempt(runId, task, attempt, exit, outcome, entry, s.process.pid(), s.process.startTime());
+                    return;
+                }
+                break;
+            }
+        }
+        w.endAttempt(runId, task, attempt, exit, outcome, entry);
+    }
+
+    /**
      * Writes the pids the launcher has reported; with {@code all}, waits for the others too. A
      * decision's transaction does not wait: the launcher may not have answered for a process it
      * was asked for a moment ago, and those pids go with a later transaction.
@@ -739,9 +760,18 @@ public final class RunDriver {
 
     /** One transaction; then the launcher hears which ends it made durable (they were handled before it). */
     private void write(Consumer<RunWriter> work) {
+        acknowledge(writeUnacknowledged(work));
+    }
+
+    /** One transaction; returns the ends it made durable, for the launcher to hear of (see {@link #acknowledge}). */
+    private List<TaskProcess> writeUnacknowledged(Consumer<RunWriter> work) {
         List<TaskProcess> recorded = exitsToAcknowledge.isEmpty() ? List.of() : new ArrayList<>(exitsToAcknowledge);
         store.write(work);
         exitsToAcknowledge.removeAll(recorded);
+        return recorded;
+    }
+
+    private void acknowledge(List<TaskProcess> recorded) {
         recorded.forEach(executor::exitRecorded);
     }
 

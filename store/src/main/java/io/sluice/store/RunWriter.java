@@ -33,8 +33,14 @@ public final class RunWriter {
         this.dialect = dialect;
     }
 
+    /** When this transaction's changes happen: one instant for all of them, as they commit together. */
+    private String now;
+
     private String now() {
-        return clock.instant().toString();
+        if (now == null) {
+            now = clock.instant().toString();
+        }
+        return now;
     }
 
     /**
@@ -274,6 +280,16 @@ public final class RunWriter {
                        outcome = ?, playbook_entry = COALESCE(?, playbook_entry)
                 WHERE run_id = ? AND task_id = ? AND attempt = ?""",
                 now(), nullable(exitCode), outcome, nullable(playbookEntry), runId, taskId, attempt);
+    }
+
+    /** {@link #endAttempt} of an attempt whose process (pid and start time) is recorded with its end, in one statement. */
+    public void endAttempt(String runId, String taskId, int attempt, Optional<Integer> exitCode, String outcome,
+                           Optional<String> playbookEntry, long pid, String pidStart) {
+        jdbc("""
+                UPDATE attempts SET ended_at = COALESCE(ended_at, ?), exit_code = COALESCE(?, exit_code),
+                       outcome = ?, playbook_entry = COALESCE(?, playbook_entry), pid = ?, pid_start = ?
+                WHERE run_id = ? AND task_id = ? AND attempt = ?""",
+                now(), nullable(exitCode), outcome, nullable(playbookEntry), pid, pidStart, runId, taskId, attempt);
     }
 
     private void insertRunTransition(String runId, RunState from, RunState to, String event, String cause, String at) {
