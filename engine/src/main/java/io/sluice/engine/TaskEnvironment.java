@@ -58,19 +58,36 @@ final class TaskEnvironment {
 
     /** The variables of one process of the run. */
     Map<String, String> forProcess(RunContext run, String taskName, int attempt, Map<String, String> setupEnv) {
-        Map<String, String> env = new LinkedHashMap<>(base);
-        env.putAll(setupEnv);
-        env.put("SLUICE_PIPELINE", run.pipeline());
-        env.put("SLUICE_RUN_ID", run.runId());
+        Map<String, String> env = new LinkedHashMap<>(shared(run, setupEnv));
         env.put("SLUICE_TASK", taskName);
         env.put("SLUICE_ATTEMPT", Integer.toString(attempt));
-        env.put("SLUICE_LOGICAL_DATE", run.logicalDate());
-        env.put("SLUICE_INTERVAL_START", run.interval().start().toString());
-        env.put("SLUICE_INTERVAL_END", run.interval().end().toString());
-        env.put("SLUICE_WORKSPACE", run.workspace().toString());
-        env.put("TMPDIR", run.tmpDir().toString());
-        run.params().forEach((k, v) -> env.put("SLUICE_PARAM_" + k.toUpperCase(Locale.ROOT), v));
         return env;
+    }
+
+    private RunContext sharedRun;
+    private Map<String, String> sharedSetup;
+    private Map<String, String> shared;
+
+    /** What every process of the run gets but its task and attempt: made again only when setup's variables change. */
+    private synchronized Map<String, String> shared(RunContext run, Map<String, String> setupEnv) {
+        if (run != sharedRun || setupEnv != sharedSetup) {
+            Map<String, String> env = new LinkedHashMap<>(base);
+            env.putAll(setupEnv);
+            env.put("SLUICE_PIPELINE", run.pipeline());
+            env.put("SLUICE_RUN_ID", run.runId());
+            env.put("SLUICE_TASK", ""); // set per process, here only to keep the variables' order
+            env.put("SLUICE_ATTEMPT", "");
+            env.put("SLUICE_LOGICAL_DATE", run.logicalDate());
+            env.put("SLUICE_INTERVAL_START", run.interval().start().toString());
+            env.put("SLUICE_INTERVAL_END", run.interval().end().toString());
+            env.put("SLUICE_WORKSPACE", run.workspace().toString());
+            env.put("TMPDIR", run.tmpDir().toString());
+            run.params().forEach((k, v) -> env.put("SLUICE_PARAM_" + k.toUpperCase(Locale.ROOT), v));
+            shared = env;
+            sharedRun = run;
+            sharedSetup = setupEnv;
+        }
+        return shared;
     }
 
     /** What a run's processes share. */
