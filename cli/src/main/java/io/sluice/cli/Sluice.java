@@ -85,6 +85,8 @@ public final class Sluice implements Runnable {
         Interrupts.finished(code);
         out.flush();
         err.flush();
+        System.out.flush();
+        System.err.flush();
         // halt, not System.exit: Sluice has no shutdown hook left to run (Interrupts' returns at
         // once now), and the JDK logs every System.exit through its platform logger, whose first
         // use looks for a provider in every jar on the class path (30-60 ms at the end of each command)
