@@ -31,7 +31,9 @@ public final class RunStore {
     /** Runs {@code work} in one write transaction: all of its changes become durable together, or none. */
     public void write(Consumer<RunWriter> work) {
         Sql.inTransaction(database, c -> {
-            work.accept(new RunWriter(c, clock, dialect));
+            RunWriter writer = new RunWriter(c, clock, dialect);
+            work.accept(writer);
+            writer.flush();
             return null;
         });
     }
@@ -59,7 +61,12 @@ public final class RunStore {
      * restart, a clock stepping back, two servers) never makes two runs of one interval.
      */
     public boolean createRunOnce(NewRun run) {
-        return Sql.inTransaction(database, c -> new RunWriter(c, clock, dialect).createRunOnce(run));
+        return Sql.inTransaction(database, c -> {
+            RunWriter writer = new RunWriter(c, clock, dialect);
+            boolean created = writer.createRunOnce(run);
+            writer.flush();
+            return created;
+        });
     }
 
     /**

@@ -200,9 +200,28 @@ public final class RunWriter {
         int n = jdbc("UPDATE tasks SET state = ?, wait_reason = ?, " + exit + ", cause = ?,"
                 + " row_version = row_version + 1" + attempts + " WHERE run_id = ? AND task_id = ? AND state = ?", args.toArray());
         expectOne(n, "task " + taskId + " of run " + runId + " is no longer " + from.wireName());
-        jdbc("INSERT INTO task_transitions (run_id, task_id, attempt, at, from_state, to_state, event, cause) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                runId, taskId, attempt, at, from.name(), to.name(), event.name(), cause);
+        transitions.add(new Object[] {runId, taskId, attempt, at, from.name(), to.name(), event.name(), nullable(cause)});
         return to;
+    }
+
+    /** Task transitions not yet written: they go in one statement when the transaction's work is done. */
+    private final List<Object[]> transitions = new ArrayList<>();
+    private static final int TRANSITIONS_PER_STATEMENT = 500;
+
+    /** Writes what is still held (the task transitions); the transaction then commits. */
+    void flush() {
+        for (int from = 0; from < transitions.size(); from += TRANSITIONS_PER_STATEMENT) {
+            List<Object[]> rows = transitions.subList(from, Math.min(transitions.size(), from + TRANSITIONS_PER_STATEMENT));
+            StringBuilder sql = new StringBuilder(
+                    "INSERT INTO task_transitions (run_id, task_id, attempt, at, from_state, to_state, event, cause) VALUES ");
+            Object[] args = new Object[rows.size() * 8];
+            for (int i = 0; i < rows.size(); i++) {
+                sql.append(i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)");
+                System.arraycopy(rows.get(i), 0, args, i * 8, 8);
+            }
+            jdbc(sql.toString(), args);
+        }
+        transitions.clear();
     }
 
     /** The exit status of a task's last attempt, known only after its stopped process is gone. */
