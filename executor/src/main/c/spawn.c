@@ -161,17 +161,17 @@ JNIEXPORT jobject JNICALL Java_io_sluice_executor_NativeSpawn_descriptor(JNIEnv 
     return descriptor;
 }
 
-/* The exit status of child PID if it has ended (reaping it), -1 while it runs, -2 if it is not our child. */
-JNIEXPORT jint JNICALL Java_io_sluice_executor_NativeSpawn_poll(JNIEnv *env, jclass cls, jlong pid) {
+/* Waits for child PID to end and reaps it: its exit status (128 + signal when killed), or -1 if it is not our child. */
+JNIEXPORT jint JNICALL Java_io_sluice_executor_NativeSpawn_awaitExit(JNIEnv *env, jclass cls, jlong pid) {
     (void) env;
     (void) cls;
     int status;
-    pid_t r = waitpid((pid_t) pid, &status, WNOHANG);
-    if (r == 0) {
-        return -1;
-    }
+    pid_t r;
+    do {
+        r = waitpid((pid_t) pid, &status, 0);
+    } while (r < 0 && errno == EINTR);
     if (r < 0) {
-        return -2;
+        return -1;
     }
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -59,17 +59,8 @@ final class LauncherProcess implements ProcessLauncher {
         Map<String, String> environment = new java.util.HashMap<>(System.getenv());
         environment.keySet().removeIf(k -> k.startsWith("PERL"));
         NativeSpawn.Child child = NativeSpawn.start(binary, environment);
-        return new LauncherProcess(child.pid(), child.stdin(), child.stdout(), new Ending() {
-            @Override
-            public boolean within(long millis) throws InterruptedException {
-                return child.waitFor(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
-            }
-
-            @Override
-            public void whenever() {
-                child.reapLater();
-            }
-        });
+        return new LauncherProcess(child.pid(), child.stdin(), child.stdout(),
+                millis -> child.waitFor(millis, java.util.concurrent.TimeUnit.MILLISECONDS));
     }
 
     private LauncherProcess(java.util.List<String> command) throws IOException {
@@ -77,17 +68,8 @@ final class LauncherProcess implements ProcessLauncher {
     }
 
     private LauncherProcess(Process process) {
-        this(process.pid(), process.getOutputStream(), process.getInputStream(), new Ending() {
-            @Override
-            public boolean within(long millis) throws InterruptedException {
-                return process.waitFor(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
-            }
-
-            @Override
-            public void whenever() {
-                // the JDK reaps its own processes
-            }
-        });
+        this(process.pid(), process.getOutputStream(), process.getInputStream(),
+                millis -> process.waitFor(millis, java.util.concurrent.TimeUnit.MILLISECONDS));
     }
 
     private static Process started(java.util.List<String> command) throws IOException {
@@ -104,12 +86,9 @@ final class LauncherProcess implements ProcessLauncher {
         Thread.ofPlatform().daemon().name("sluice-launcher-replies").start(this::readReplies);
     }
 
-    /** How the launcher's end is waited for. */
+    /** How the launcher's end is waited for (whoever started it reaps it). */
     private interface Ending {
         boolean within(long millis) throws InterruptedException;
-
-        /** Lets it end in its own time (reaping it then, if that is ours to do). */
-        void whenever();
     }
 
     @Override
@@ -271,14 +250,13 @@ final class LauncherProcess implements ProcessLauncher {
         } catch (IOException e) {
             // it is gone already
         }
-        try {
+        if (running.isEmpty()) {
             // none left: it writes what it still owes to exit files and leaves; let it finish first
-            if (!running.isEmpty() || !ending.within(2000)) {
-                ending.whenever();
+            try {
+                ending.within(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            ending.whenever();
-            Thread.currentThread().interrupt();
         }
     }
 }

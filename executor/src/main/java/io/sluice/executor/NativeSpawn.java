@@ -10,7 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Starts the launcher with posix_spawn through a small JNI library (spawn.c), built with the
@@ -54,17 +57,18 @@ final class NativeSpawn {
                 new FileInputStream(descriptor((int) started[2])));
     }
 
-    /** A process started here: only this class reaps it. */
+    /** A process started here: a thread of its own waits for it and reaps it, so no zombie is left in a long-lived JVM. */
     static final class Child {
         private final long pid;
         private final OutputStream stdin;
         private final InputStream stdout;
-        private volatile boolean reaped;
+        private final CompletableFuture<Integer> ended = new CompletableFuture<>();
 
         private Child(long pid, OutputStream stdin, InputStream stdout) {
             this.pid = pid;
             this.stdin = stdin;
             this.stdout = stdout;
+            Thread.ofPlatform().daemon().name("sluice-launcher-reaper").start(() -> ended.complete(awaitExit(pid)));
         }
 
         long pid() {
@@ -79,36 +83,16 @@ final class NativeSpawn {
             return stdout;
         }
 
-        /** Waits up to {@code timeout} for it to end; true once it has (and is reaped). */
-        synchronized boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
-            long deadline = System.nanoTime() + unit.toNanos(timeout);
-            while (!reaped) {
-                if (poll(pid) != -1) {
-                    reaped = true;
-                    break;
-                }
-                if (System.nanoTime() >= deadline) {
-                    return false;
-                }
-                Thread.sleep(5);
+        /** Waits up to {@code timeout} for it to end; true once it has. */
+        boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+            try {
+                ended.get(timeout, unit);
+                return true;
+            } catch (TimeoutException e) {
+                return false;
+            } catch (ExecutionException e) {
+                return true; // the reaper cannot fail; if it did, there is nothing left to wait for
             }
-            return true;
-        }
-
-        /** Reaps it whenever it ends, on a thread of its own, so that no zombie is left in a long-lived JVM. */
-        void reapLater() {
-            if (reaped) {
-                return;
-            }
-            Thread.ofPlatform().daemon().name("sluice-launcher-reaper").start(() -> {
-                try {
-                    while (!waitFor(1, TimeUnit.SECONDS)) {
-                        // it ends once its last command has
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
         }
     }
 
@@ -116,5 +100,6 @@ final class NativeSpawn {
 
     private static native FileDescriptor descriptor(int fd);
 
-    private static native int poll(long pid);
+    /** Blocks until child {@code pid} ends, reaping it; its exit status. */
+    private static native int awaitExit(long pid);
 }
