@@ -75,8 +75,13 @@ final class DatabaseAhead {
         if (future == null) {
             return Optional.empty();
         }
+        return Optional.of(joined(future));
+    }
+
+    /** What {@code future} gives once done; what went wrong on its thread is thrown here as it was thrown there. */
+    static <T> T joined(CompletableFuture<T> future) {
         try {
-            return Optional.of(future.join());
+            return future.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;

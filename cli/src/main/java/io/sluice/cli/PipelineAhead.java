@@ -2,7 +2,6 @@ package io.sluice.cli;
 
 import io.sluice.pipeline.LoadedPipeline;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * The pipeline of {@code sluice run DIR} read and validated on a thread of its own while the
@@ -42,19 +41,6 @@ final class PipelineAhead {
             directory = null;
             loading = null;
         }
-        if (future == null) {
-            return PipelinePaths.load(dir);
-        }
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error r) {
-                throw r;
-            }
-            throw e;
-        }
+        return future == null ? PipelinePaths.load(dir) : DatabaseAhead.joined(future);
     }
 }
