@@ -60,6 +60,7 @@ final class DatabaseAhead {
         Thread.ofPlatform().daemon().name("sluice-open-home").start(() -> {
             try {
                 future.complete(Database.forHome(homeDir, Optional.empty()));
+                Trace.mark("database opened (ahead)");
             } catch (Throwable e) {
                 future.completeExceptionally(e);
             }
