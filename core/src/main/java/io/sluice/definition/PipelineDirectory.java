@@ -12,7 +12,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -88,7 +87,7 @@ public final class PipelineDirectory {
                 return FileVisitResult.CONTINUE;
             }
         });
-        files.sort(Comparator.comparing(PipelineFile::path));
+        files.sort((a, b) -> a.path().compareTo(b.path())); // not Comparator.comparing: see Problem.ORDER
         return new PipelineDirectory(root, files, skipped);
     }
 

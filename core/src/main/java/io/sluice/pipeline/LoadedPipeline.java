@@ -40,7 +40,7 @@ public record LoadedPipeline(
     /** Every problem, in file, line and column order. */
     public List<Problem> allProblems() {
         return java.util.stream.Stream.concat(definitionProblems.stream(), playbookProblems.stream())
-                .sorted(java.util.Comparator.comparing(Problem::file).thenComparingInt(Problem::line).thenComparingInt(Problem::column))
+                .sorted(Problem.ORDER)
                 .toList();
     }
 

@@ -1,7 +1,6 @@
 package io.sluice.problem;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /** Collects problems while a file is read, so that one pass reports all of them. */
@@ -36,9 +35,7 @@ public final class Problems {
     /** Problems in file order, so the output reads top to bottom. */
     public List<Problem> sorted() {
         return list.stream()
-                .sorted(Comparator.comparing(Problem::file)
-                        .thenComparingInt(Problem::line)
-                        .thenComparingInt(Problem::column))
+                .sorted(Problem.ORDER)
                 .toList();
     }
 }
