@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import io.sluice.pipeline.LoadedPipeline;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -9,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
  * 200-task pipeline.yaml takes about as long as building the command line's model, and on two
  * cores the two overlap. The command takes it only for the directory it was started for; its
  * errors (no such directory, unreadable) surface there, as if the command had read it itself.
+ * Both keep the YAML trees they read in the home (see {@link PipelinePaths#treesOf}).
  */
 final class PipelineAhead {
     private static String directory;
@@ -17,7 +19,7 @@ final class PipelineAhead {
     private PipelineAhead() {
     }
 
-    static synchronized void start(String dir) {
+    static synchronized void start(String dir, Path home) {
         if (loading != null) {
             return;
         }
@@ -26,7 +28,8 @@ final class PipelineAhead {
         loading = future;
         Thread.ofPlatform().daemon().name("sluice-read-pipeline").start(() -> {
             try {
-                future.complete(PipelinePaths.load(dir));
+                future.complete(PipelinePaths.load(dir, PipelinePaths.treesOf(home)));
+                Trace.mark("pipeline read (ahead)");
             } catch (Throwable e) {
                 future.completeExceptionally(e);
             }
@@ -34,13 +37,13 @@ final class PipelineAhead {
     }
 
     /** The pipeline read ahead for {@code dir}, waiting for it, if one was started for exactly that argument. */
-    static LoadedPipeline take(String dir) {
+    static LoadedPipeline take(String dir, Path home) {
         CompletableFuture<LoadedPipeline> future;
         synchronized (PipelineAhead.class) {
             future = dir.equals(directory) ? loading : null;
             directory = null;
             loading = null;
         }
-        return future == null ? PipelinePaths.load(dir) : DatabaseAhead.joined(future);
+        return future == null ? PipelinePaths.load(dir, PipelinePaths.treesOf(home)) : DatabaseAhead.joined(future);
     }
 }

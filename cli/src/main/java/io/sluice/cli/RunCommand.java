@@ -74,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
             if (!deployed) {
                 cli.openStoreAhead();
             }
-            LoadedPipeline loaded = deployed ? activeVersion(cli) : PipelineAhead.take(target);
+            LoadedPipeline loaded = deployed ? activeVersion(cli) : PipelineAhead.take(target, cli.home.root());
             Trace.mark("pipeline loaded and validated");
             if (loaded.hasDefinitionErrors()) {
                 loaded.definitionProblems().forEach(p -> cli.err.println(p.render()));

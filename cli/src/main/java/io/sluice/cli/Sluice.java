@@ -76,13 +76,15 @@ public final class Sluice implements Runnable {
         System.setProperty("slf4j.provider", LogbackProvider.class.getName());
         System.setProperty("slf4j.internal.verbosity", "WARN");
         LoggingSetup.prepare(args);
-        DatabaseAhead.startFor(args, LoggingSetup.homeFor(LoggingSetup.homeOption(args)));
-        DatabaseAhead.runDirectory(args).ifPresent(PipelineAhead::start);
+        java.nio.file.Path home = LoggingSetup.homeFor(LoggingSetup.homeOption(args));
+        DatabaseAhead.startFor(args, home);
+        DatabaseAhead.runDirectory(args).ifPresent(dir -> PipelineAhead.start(dir, home));
         Trace.mark("ahead started");
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         int code = execute(args, out, err);
         Interrupts.finished(code);
+        Trace.threads();
         out.flush();
         err.flush();
         System.out.flush();

@@ -9,6 +9,7 @@ import io.sluice.yaml.YNode;
 import io.sluice.yaml.YNode.YMap;
 import io.sluice.yaml.YNode.YScalar;
 import io.sluice.yaml.YamlLimits;
+import io.sluice.yaml.YamlTreeCache;
 import io.sluice.yaml.YamlTreeReader;
 import java.net.URI;
 import java.nio.file.Path;
@@ -35,13 +36,20 @@ public final class PipelineParser {
     static final List<String> DEPENDENCY_KEYS = List.of("pipeline");
 
     private final YamlLimits limits;
+    private final Optional<YamlTreeCache> trees;
 
     public PipelineParser() {
         this(YamlLimits.DEFAULT);
     }
 
     public PipelineParser(YamlLimits limits) {
+        this(limits, Optional.empty());
+    }
+
+    /** A parser that keeps the YAML trees of the texts it reads in {@code trees} (see {@link YamlTreeCache}). */
+    public PipelineParser(YamlLimits limits, Optional<YamlTreeCache> trees) {
         this.limits = limits;
+        this.trees = trees;
     }
 
     /** Reads {@code file}; {@code shownAs} is the name used in messages (the path the user typed). */
@@ -60,7 +68,7 @@ public final class PipelineParser {
 
     private ParsedPipeline parse(String text, Problems problems) {
         Reading reading = new Reading(problems);
-        Optional<YNode> root = new YamlTreeReader(limits).read(text, problems);
+        Optional<YNode> root = new YamlTreeReader(limits, trees).read(text, problems);
         if (root.isEmpty()) {
             if (!problems.hasErrors()) {
                 problems.error(1, 1, "the file is empty: a pipeline needs at least 'id' and 'tasks'");

@@ -11,12 +11,13 @@ import io.sluice.playbook.PlaybookCoverage;
 import io.sluice.playbook.PlaybookParser;
 import io.sluice.problem.Problem;
 import io.sluice.yaml.Position;
+import io.sluice.yaml.YamlLimits;
+import io.sluice.yaml.YamlTreeCache;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -48,10 +49,15 @@ public final class PipelineLoader {
      * messages say {@code examples/x/pipeline.yaml:3:1}.
      */
     public static LoadedPipeline load(Path dir, String shownAs) throws IOException {
+        return load(dir, shownAs, Optional.empty());
+    }
+
+    /** {@link #load(Path, String)}, with the YAML trees of texts read before taken from {@code trees}. */
+    public static LoadedPipeline load(Path dir, String shownAs, Optional<YamlTreeCache> trees) throws IOException {
         String prefix = shownAs.isEmpty() || shownAs.equals(".") ? "" : (shownAs.endsWith("/") ? shownAs : shownAs + "/");
         String yamlName = prefix + DEFINITION;
         String playbookName = prefix + PLAYBOOK;
-        ParsedPipeline parsed = new PipelineParser().parse(dir.resolve(DEFINITION), yamlName);
+        ParsedPipeline parsed = new PipelineParser(YamlLimits.DEFAULT, trees).parse(dir.resolve(DEFINITION), yamlName);
         List<Problem> definition = new ArrayList<>(parsed.problems());
         definition.addAll(PipelineValidator.validate(parsed));
         PipelineDirectory files = PipelineDirectory.scan(dir);
@@ -83,9 +89,8 @@ public final class PipelineLoader {
         Optional<String> yamlText = parsed.pipeline().isPresent()
                 ? Optional.of(Files.readString(dir.resolve(DEFINITION), StandardCharsets.UTF_8))
                 : Optional.empty();
-        Comparator<Problem> order = Comparator.comparing(Problem::file).thenComparingInt(Problem::line).thenComparingInt(Problem::column);
-        definition.sort(order);
-        playbookProblems.sort(order);
+        definition.sort(Problem.ORDER);
+        playbookProblems.sort(Problem.ORDER);
         return new LoadedPipeline(shownAs, parsed, playbook, yamlText, playbookText, files, files.version(),
                 List.copyOf(definition), List.copyOf(playbookProblems));
     }

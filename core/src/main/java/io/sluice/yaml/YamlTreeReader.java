@@ -41,13 +41,42 @@ public final class YamlTreeReader {
     private static final Set<String> CORE_TAGS = Set.of("str", "int", "bool", "float", "null", "map", "seq");
 
     private final YamlLimits limits;
+    private final Optional<YamlTreeCache> cache;
 
     public YamlTreeReader(YamlLimits limits) {
+        this(limits, Optional.empty());
+    }
+
+    /** A reader that takes the trees of texts it has read before from {@code cache}, and keeps new ones there. */
+    public YamlTreeReader(YamlLimits limits, Optional<YamlTreeCache> cache) {
         this.limits = limits;
+        this.cache = cache;
     }
 
     /** Reads one YAML document; problems go to {@code problems}; empty when the text is not usable YAML. */
     public Optional<YNode> read(String text, Problems problems) {
+        if (cache.isEmpty()) {
+            return parse(text, problems);
+        }
+        String key = YamlTreeCache.keyOf(text);
+        Optional<YNode> kept = cache.get().get(key);
+        if (kept.isPresent()) {
+            return kept;
+        }
+        Builder builder = new Builder(problems);
+        Optional<YNode> root = parse(text, builder);
+        if (root.isPresent() && builder.clean && builder.aliases == 0) {
+            cache.get().put(key, root.get());
+        }
+        return root;
+    }
+
+    private Optional<YNode> parse(String text, Problems problems) {
+        return parse(text, new Builder(problems));
+    }
+
+    private Optional<YNode> parse(String text, Builder builder) {
+        Problems problems = builder.problems;
         LoadSettings settings = LoadSettings.builder()
                 .setLabel(problems.file())
                 .setCodePointLimit((int) Math.min(Integer.MAX_VALUE, limits.maxBytes() + 1))
@@ -57,7 +86,7 @@ public final class YamlTreeReader {
                 .setUseMarks(true)
                 .build();
         try {
-            return new Builder(problems).build(new ParserImpl(settings, new StreamReader(settings, text)));
+            return builder.build(new ParserImpl(settings, new StreamReader(settings, text)));
         } catch (Abort abort) {
             return Optional.empty();
         } catch (MarkedYamlEngineException e) {
@@ -123,6 +152,8 @@ public final class YamlTreeReader {
         private int aliases;
         private YNode root;
         private boolean rootDone;
+        /** No problem recorded: the tree is all the text says, and may be kept. */
+        private boolean clean = true;
 
         Builder(Problems problems) {
             this.problems = problems;
@@ -229,6 +260,7 @@ public final class YamlTreeReader {
                     problems.error(at.line(), at.column(),
                             "duplicate key '" + key.value() + "' (first at line " + first.line() + ")");
                     parent.dropNextValue = true;
+                    clean = false;
                 }
                 parent.pendingKey = key;
                 return;
