@@ -41,7 +41,12 @@ final class TrainCommand implements Callable<Integer> {
             if ("run".equals(only) && readyHome != null) {
                 String home = readyHome.toString();
                 Sluice.execute(new String[] {"--home", home, "run", pipeline.toString()}, sink, sink);
-                Sluice.execute(new String[] {"--home", home, "run", many.toString()}, sink, sink);
+                // read ahead as `sluice run DIR` does from main (see PipelineAhead), then again
+                // once its YAML tree is in the home's cache, as in most runs
+                for (int i = 0; i < 2; i++) {
+                    PipelineAhead.start(many.toString(), readyHome);
+                    Sluice.execute(new String[] {"--home", home, "run", many.toString()}, sink, sink);
+                }
                 return 0;
             }
             String home = scratch.resolve("home").toString();

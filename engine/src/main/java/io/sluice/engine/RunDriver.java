@@ -612,16 +612,16 @@ public final class RunDriver {
         runTimingOut = timedOut || commands.stream().anyMatch(c -> c instanceof Command.TimeOutRun);
         Map<String, Optional<PlaybookEntry>> matches = new LinkedHashMap<>();
         for (Command c : commands) {
-            switch (c) {
-                case Command.FailTask f -> matches.put(f.task(), match(Optional.of(f.task()), FailureKind.FAILED,
+            if (c instanceof Command.FailTask f) {
+                matches.put(f.task(), match(Optional.of(f.task()), FailureKind.FAILED,
                         Optional.of(f.exitCode()), lastLog(f.task())));
-                case Command.RetryTask r -> matches.put(r.task(), match(Optional.of(r.task()),
+            } else if (c instanceof Command.RetryTask r) {
+                matches.put(r.task(), match(Optional.of(r.task()),
                         r.timedOut() ? FailureKind.TIMED_OUT : FailureKind.FAILED,
                         Optional.ofNullable(r.exitCode()), lastLog(r.task())));
-                case Command.TimeOutTask t -> matches.put(t.task(), match(Optional.of(t.task()), FailureKind.TIMED_OUT,
+            } else if (c instanceof Command.TimeOutTask t) {
+                matches.put(t.task(), match(Optional.of(t.task()), FailureKind.TIMED_OUT,
                         Optional.empty(), lastLog(t.task())));
-                default -> {
-                }
             }
         }
         List<TaskProcess> recorded = writeUnacknowledged(w -> {
@@ -638,69 +638,72 @@ public final class RunDriver {
         acknowledge(recorded);
     }
 
-    /** The durable half of a command: runs inside the decision's transaction. */
+    /**
+     * The durable half of a command: runs inside the decision's transaction. Here and in
+     * {@link #act}, a chain of {@code instanceof} rather than a pattern switch over the sealed
+     * {@link Command}: such a switch has the JDK generate a class at its first use (with the
+     * class-file API, whose code is then interpreted and compiled), which no AOT cache keeps, in
+     * every {@code sluice run}. A command added to Command and not here ends in the last else.
+     */
     private void record(RunWriter w, Command command, Map<String, Optional<PlaybookEntry>> matches) {
-        switch (command) {
-            case Command.StartRun s -> {
-                w.runEvent(runId, state, RunEvent.START, "started");
-                w.setWorkspace(runId, home.workspace(runId).toString());
-                ProcessHandle self = ProcessHandle.current();
-                w.setDriver(runId, self.pid(), ProcTable.startTime(self.pid()).orElse(""));
-            }
-            case Command.StartStep s -> {
-                String name = s.step() == Step.SETUP ? AttemptRecord.SETUP : AttemptRecord.TEARDOWN;
-                w.stepState(runId, s.step(), StepState.PENDING, StepState.RUNNING);
-                w.startAttempt(runId, name, round, home.log(runId, name, round).toString(), home.exitFile(runId, name, round).toString());
-            }
-            case Command.SkipStep s -> w.stepState(runId, s.step(), StepState.PENDING, StepState.SKIPPED);
-            case Command.KillStep k -> {
-                // the step's end (failed) is recorded when its process is gone
-            }
-            case Command.StartTask s -> {
-                LiveTask t = tasks.get(s.task());
-                w.taskEvent(runId, s.task(), t.state, TaskEvent.START, s.attempt(), "attempt " + s.attempt(), Optional.empty(), Optional.empty());
-                w.startAttempt(runId, s.task(), s.attempt(), home.log(runId, s.task(), s.attempt()).toString(),
-                        home.exitFile(runId, s.task(), s.attempt()).toString());
-            }
-            case Command.WaitTask wt -> w.taskEvent(runId, wt.task(), tasks.get(wt.task()).state, TaskEvent.WAIT,
+        if (command instanceof Command.StartRun) {
+            w.runEvent(runId, state, RunEvent.START, "started");
+            w.setWorkspace(runId, home.workspace(runId).toString());
+            ProcessHandle self = ProcessHandle.current();
+            w.setDriver(runId, self.pid(), ProcTable.startTime(self.pid()).orElse(""));
+        } else if (command instanceof Command.StartStep s) {
+            String name = s.step() == Step.SETUP ? AttemptRecord.SETUP : AttemptRecord.TEARDOWN;
+            w.stepState(runId, s.step(), StepState.PENDING, StepState.RUNNING);
+            w.startAttempt(runId, name, round, home.log(runId, name, round).toString(), home.exitFile(runId, name, round).toString());
+        } else if (command instanceof Command.SkipStep s) {
+            w.stepState(runId, s.step(), StepState.PENDING, StepState.SKIPPED);
+        } else if (command instanceof Command.KillStep) {
+            // the step's end (failed) is recorded when its process is gone
+        } else if (command instanceof Command.StartTask s) {
+            LiveTask t = tasks.get(s.task());
+            w.taskEvent(runId, s.task(), t.state, TaskEvent.START, s.attempt(), "attempt " + s.attempt(), Optional.empty(), Optional.empty());
+            w.startAttempt(runId, s.task(), s.attempt(), home.log(runId, s.task(), s.attempt()).toString(),
+                    home.exitFile(runId, s.task(), s.attempt()).toString());
+        } else if (command instanceof Command.WaitTask wt) {
+            w.taskEvent(runId, wt.task(), tasks.get(wt.task()).state, TaskEvent.WAIT,
                     tasks.get(wt.task()).attempts, "waiting for " + wt.reason().wireName(), Optional.of(wt.reason()), Optional.empty());
-            case Command.SucceedTask s -> {
-                LiveTask t = tasks.get(s.task());
-                w.taskEvent(runId, s.task(), t.state, TaskEvent.SUCCEED, t.attempts, "exit 0", Optional.empty(), Optional.of(0));
-                endAttempt(w, s.task(), t.attempts, Optional.of(0), "succeeded", Optional.empty());
-            }
-            case Command.FailTask f -> {
-                LiveTask t = tasks.get(f.task());
-                w.taskEvent(runId, f.task(), t.state, TaskEvent.FAIL, t.attempts, exitCause(f.exitCode()), Optional.empty(),
-                        f.exitCode() == LocalExecutor.LOST ? Optional.empty() : Optional.of(f.exitCode()));
-                endAttempt(w, f.task(), t.attempts, Optional.of(f.exitCode()), "failed", matches.get(f.task()).map(PlaybookEntry::title));
-            }
-            case Command.RetryTask r -> {
-                LiveTask t = tasks.get(r.task());
-                String cause = (r.timedOut() ? "timed out after " + io.sluice.definition.Durations.format(t.timeout.orElseThrow())
-                        : exitCause(r.exitCode())) + "; retry in " + io.sluice.definition.Durations.format(t.retryDelay);
-                w.taskEvent(runId, r.task(), t.state, TaskEvent.RETRY, t.attempts, cause, Optional.empty(), Optional.ofNullable(r.exitCode()));
-                endAttempt(w, r.task(), t.attempts, Optional.ofNullable(r.exitCode()), r.timedOut() ? "timed_out" : "failed",
-                        matches.get(r.task()).map(PlaybookEntry::title));
-            }
-            case Command.TimeOutTask to -> {
-                LiveTask t = tasks.get(to.task());
-                String cause = runTimingOut ? "run timed out" : "timed out after " + t.timeout.map(io.sluice.definition.Durations::format).orElse("?");
-                w.taskEvent(runId, to.task(), t.state, TaskEvent.TIME_OUT, t.attempts, cause, Optional.empty(), Optional.empty());
-                w.endAttempt(runId, to.task(), t.attempts, Optional.empty(), "timed_out", matches.get(to.task()).map(PlaybookEntry::title));
-            }
-            case Command.UpstreamFailTask u -> w.taskEvent(runId, u.task(), tasks.get(u.task()).state, TaskEvent.UPSTREAM_FAIL,
+        } else if (command instanceof Command.SucceedTask s) {
+            LiveTask t = tasks.get(s.task());
+            w.taskEvent(runId, s.task(), t.state, TaskEvent.SUCCEED, t.attempts, "exit 0", Optional.empty(), Optional.of(0));
+            endAttempt(w, s.task(), t.attempts, Optional.of(0), "succeeded", Optional.empty());
+        } else if (command instanceof Command.FailTask f) {
+            LiveTask t = tasks.get(f.task());
+            w.taskEvent(runId, f.task(), t.state, TaskEvent.FAIL, t.attempts, exitCause(f.exitCode()), Optional.empty(),
+                    f.exitCode() == LocalExecutor.LOST ? Optional.empty() : Optional.of(f.exitCode()));
+            endAttempt(w, f.task(), t.attempts, Optional.of(f.exitCode()), "failed", matches.get(f.task()).map(PlaybookEntry::title));
+        } else if (command instanceof Command.RetryTask r) {
+            LiveTask t = tasks.get(r.task());
+            String cause = (r.timedOut() ? "timed out after " + io.sluice.definition.Durations.format(t.timeout.orElseThrow())
+                    : exitCause(r.exitCode())) + "; retry in " + io.sluice.definition.Durations.format(t.retryDelay);
+            w.taskEvent(runId, r.task(), t.state, TaskEvent.RETRY, t.attempts, cause, Optional.empty(), Optional.ofNullable(r.exitCode()));
+            endAttempt(w, r.task(), t.attempts, Optional.ofNullable(r.exitCode()), r.timedOut() ? "timed_out" : "failed",
+                    matches.get(r.task()).map(PlaybookEntry::title));
+        } else if (command instanceof Command.TimeOutTask to) {
+            LiveTask t = tasks.get(to.task());
+            String cause = runTimingOut ? "run timed out" : "timed out after " + t.timeout.map(io.sluice.definition.Durations::format).orElse("?");
+            w.taskEvent(runId, to.task(), t.state, TaskEvent.TIME_OUT, t.attempts, cause, Optional.empty(), Optional.empty());
+            w.endAttempt(runId, to.task(), t.attempts, Optional.empty(), "timed_out", matches.get(to.task()).map(PlaybookEntry::title));
+        } else if (command instanceof Command.UpstreamFailTask u) {
+            w.taskEvent(runId, u.task(), tasks.get(u.task()).state, TaskEvent.UPSTREAM_FAIL,
                     tasks.get(u.task()).attempts, u.cause(), Optional.empty(), Optional.empty());
-            case Command.CancelTask ct -> {
-                LiveTask t = tasks.get(ct.task());
-                String cause = ct.cause().equals("run cancelled") ? cancelCause : ct.cause();
-                w.taskEvent(runId, ct.task(), t.state, TaskEvent.CANCEL, t.attempts, cause, Optional.empty(), Optional.empty());
-                if (t.state == TaskState.RUNNING) {
-                    w.endAttempt(runId, ct.task(), t.attempts, Optional.empty(), "cancelled", Optional.empty());
-                }
+        } else if (command instanceof Command.CancelTask ct) {
+            LiveTask t = tasks.get(ct.task());
+            String cause = ct.cause().equals("run cancelled") ? cancelCause : ct.cause();
+            w.taskEvent(runId, ct.task(), t.state, TaskEvent.CANCEL, t.attempts, cause, Optional.empty(), Optional.empty());
+            if (t.state == TaskState.RUNNING) {
+                w.endAttempt(runId, ct.task(), t.attempts, Optional.empty(), "cancelled", Optional.empty());
             }
-            case Command.TimeOutRun t -> w.markTimedOut(runId);
-            case Command.FinishRun f -> w.runEvent(runId, state, eventFor(f.state()), f.state() == RunState.CANCELLED ? cancelCause : f.reason());
+        } else if (command instanceof Command.TimeOutRun) {
+            w.markTimedOut(runId);
+        } else if (command instanceof Command.FinishRun f) {
+            w.runEvent(runId, state, eventFor(f.state()), f.state() == RunState.CANCELLED ? cancelCause : f.reason());
+        } else {
+            throw new IllegalStateException("a command the driver does not know: " + command);
         }
     }
 
@@ -778,106 +781,101 @@ public final class RunDriver {
     /** The acting half of a command, after its state change is committed. */
     private void act(Command command, long now, Map<String, Optional<PlaybookEntry>> matches, List<Spawned> spawned,
                      List<Runnable> notifications) {
-        switch (command) {
-            case Command.StartRun s -> {
-                state = RunState.RUNNING;
-                createWorkspace();
-                notifications.add(() -> listener.runChanged(runId, RunState.RUNNING, "started"));
+        if (command instanceof Command.StartRun) {
+            state = RunState.RUNNING;
+            createWorkspace();
+            notifications.add(() -> listener.runChanged(runId, RunState.RUNNING, "started"));
+        } else if (command instanceof Command.StartStep s) {
+            LiveStep live = s.step() == Step.SETUP ? setup : teardown;
+            String name = s.step() == Step.SETUP ? AttemptRecord.SETUP : AttemptRecord.TEARDOWN;
+            live.state = StepState.RUNNING;
+            live.startedNanos = now;
+            Map<String, String> env = environment.forProcess(context, s.step().wireName(), round, setupEnv);
+            if (pods != null) {
+                env.put("SLUICE_K8S_NAMESPACE", pods.namespace());
             }
-            case Command.StartStep s -> {
-                LiveStep live = s.step() == Step.SETUP ? setup : teardown;
-                String name = s.step() == Step.SETUP ? AttemptRecord.SETUP : AttemptRecord.TEARDOWN;
-                live.state = StepState.RUNNING;
-                live.startedNanos = now;
-                Map<String, String> env = environment.forProcess(context, s.step().wireName(), round, setupEnv);
-                if (pods != null) {
-                    env.put("SLUICE_K8S_NAMESPACE", pods.namespace());
-                }
-                if (s.step() == Step.SETUP) {
-                    env.put("SLUICE_ENV", home.workspace(runId).resolve(".sluice").resolve("env").toString());
-                }
-                live.process = spawn(name, round, live.command.orElseThrow(), env, s.step() == Step.SETUP, s.step() == Step.SETUP, spawned);
-                journal.write(s.step().wireName() + " started");
-                notifications.add(() -> listener.stepChanged(s.step(), StepState.RUNNING, ""));
+            if (s.step() == Step.SETUP) {
+                env.put("SLUICE_ENV", home.workspace(runId).resolve(".sluice").resolve("env").toString());
             }
-            case Command.SkipStep s -> (s.step() == Step.SETUP ? setup : teardown).state = StepState.SKIPPED;
-            case Command.KillStep k -> {
-                LiveStep live = k.step() == Step.SETUP ? setup : teardown;
-                live.killRequested = true;
-                live.killCause = k.cause();
-                journal.write(k.step().wireName() + " stopped: " + k.cause());
-                stop(live.process);
+            live.process = spawn(name, round, live.command.orElseThrow(), env, s.step() == Step.SETUP, s.step() == Step.SETUP, spawned);
+            journal.write(s.step().wireName() + " started");
+            notifications.add(() -> listener.stepChanged(s.step(), StepState.RUNNING, ""));
+        } else if (command instanceof Command.SkipStep s) {
+            (s.step() == Step.SETUP ? setup : teardown).state = StepState.SKIPPED;
+        } else if (command instanceof Command.KillStep k) {
+            LiveStep live = k.step() == Step.SETUP ? setup : teardown;
+            live.killRequested = true;
+            live.killCause = k.cause();
+            journal.write(k.step().wireName() + " stopped: " + k.cause());
+            stop(live.process);
+        } else if (command instanceof Command.StartTask s) {
+            LiveTask t = tasks.get(s.task());
+            t.state = TaskState.RUNNING;
+            t.waitingFor = Optional.empty();
+            t.attempts = s.attempt();
+            t.startedNanos = now;
+            t.killRequested = false;
+            t.lastExit = null;
+            if (pods != null || podsBroken.isPresent()) {
+                t.process = spawnPod(t, s.attempt());
+            } else {
+                Map<String, String> env = environment.forProcess(context, t.id, s.attempt(), setupEnv);
+                t.process = spawn(t.id, s.attempt(), t.command, env, true, false, spawned);
             }
-            case Command.StartTask s -> {
-                LiveTask t = tasks.get(s.task());
-                t.state = TaskState.RUNNING;
-                t.waitingFor = Optional.empty();
-                t.attempts = s.attempt();
-                t.startedNanos = now;
-                t.killRequested = false;
-                t.lastExit = null;
-                if (pods != null || podsBroken.isPresent()) {
-                    t.process = spawnPod(t, s.attempt());
-                } else {
-                    Map<String, String> env = environment.forProcess(context, t.id, s.attempt(), setupEnv);
-                    t.process = spawn(t.id, s.attempt(), t.command, env, true, false, spawned);
-                }
-                t.alive = true;
-                notifications.add(() -> listener.taskChanged(t.id, TaskState.RUNNING, s.attempt(), ""));
-            }
-            case Command.WaitTask wt -> {
-                LiveTask t = tasks.get(wt.task());
-                t.state = TaskState.WAITING;
-                t.waitingFor = Optional.of(wt.reason());
-                notifications.add(() -> listener.taskChanged(t.id, TaskState.WAITING, t.attempts, wt.reason().wireName()));
-            }
-            case Command.SucceedTask s -> settle(tasks.get(s.task()), TaskState.SUCCEEDED, "", notifications);
-            case Command.FailTask f -> settle(tasks.get(f.task()), TaskState.FAILED,
+            t.alive = true;
+            notifications.add(() -> listener.taskChanged(t.id, TaskState.RUNNING, s.attempt(), ""));
+        } else if (command instanceof Command.WaitTask wt) {
+            LiveTask t = tasks.get(wt.task());
+            t.state = TaskState.WAITING;
+            t.waitingFor = Optional.of(wt.reason());
+            notifications.add(() -> listener.taskChanged(t.id, TaskState.WAITING, t.attempts, wt.reason().wireName()));
+        } else if (command instanceof Command.SucceedTask s) {
+            settle(tasks.get(s.task()), TaskState.SUCCEEDED, "", notifications);
+        } else if (command instanceof Command.FailTask f) {
+            settle(tasks.get(f.task()), TaskState.FAILED,
                     "exit " + f.exitCode() + playbookNote(matches.get(f.task())), notifications);
-            case Command.RetryTask r -> {
-                LiveTask t = tasks.get(r.task());
-                t.retryAtNanos = r.retryAtNanos();
-                if (r.kill()) {
-                    t.killRequested = true;
-                    stopping(t, "timed out after " + t.timeout.map(io.sluice.definition.Durations::format).orElse("?"));
-                    stopTask(t);
-                }
-                settle(t, TaskState.RETRYING, (r.timedOut() ? "timed out" : "exit " + r.exitCode())
-                        + ", retry in " + io.sluice.definition.Durations.format(t.retryDelay), notifications);
-            }
-            case Command.TimeOutTask to -> {
-                LiveTask t = tasks.get(to.task());
+        } else if (command instanceof Command.RetryTask r) {
+            LiveTask t = tasks.get(r.task());
+            t.retryAtNanos = r.retryAtNanos();
+            if (r.kill()) {
                 t.killRequested = true;
-                stopping(t, timedOut ? "the run timed out" : "timed out after " + t.timeout.map(io.sluice.definition.Durations::format).orElse("?"));
+                stopping(t, "timed out after " + t.timeout.map(io.sluice.definition.Durations::format).orElse("?"));
                 stopTask(t);
-                settle(t, TaskState.TIMED_OUT, (timedOut ? "run timed out" : "timed out") + playbookNote(matches.get(to.task())), notifications);
             }
-            case Command.UpstreamFailTask u -> settle(tasks.get(u.task()), TaskState.UPSTREAM_FAILED, u.cause(), notifications);
-            case Command.CancelTask ct -> {
-                LiveTask t = tasks.get(ct.task());
-                if (t.alive) {
-                    t.killRequested = true;
-                    stopping(t, ct.cause().equals("run cancelled") ? cancelCause : ct.cause());
-                    stopTask(t);
-                }
-                if (t.holdsAdmission) {
-                    // a cancelled task gives its capacity and pool slot back at once, not when its
-                    // process is finally gone (SIGKILL comes only after the grace period)
-                    t.holdsAdmission = false;
-                    admission.release(runId, t.id, t.resources, t.pool);
-                }
-                settle(t, TaskState.CANCELLED, ct.cause().equals("run cancelled") ? cancelCause : ct.cause(), notifications);
+            settle(t, TaskState.RETRYING, (r.timedOut() ? "timed out" : "exit " + r.exitCode())
+                    + ", retry in " + io.sluice.definition.Durations.format(t.retryDelay), notifications);
+        } else if (command instanceof Command.TimeOutTask to) {
+            LiveTask t = tasks.get(to.task());
+            t.killRequested = true;
+            stopping(t, timedOut ? "the run timed out" : "timed out after " + t.timeout.map(io.sluice.definition.Durations::format).orElse("?"));
+            stopTask(t);
+            settle(t, TaskState.TIMED_OUT, (timedOut ? "run timed out" : "timed out") + playbookNote(matches.get(to.task())), notifications);
+        } else if (command instanceof Command.UpstreamFailTask u) {
+            settle(tasks.get(u.task()), TaskState.UPSTREAM_FAILED, u.cause(), notifications);
+        } else if (command instanceof Command.CancelTask ct) {
+            LiveTask t = tasks.get(ct.task());
+            if (t.alive) {
+                t.killRequested = true;
+                stopping(t, ct.cause().equals("run cancelled") ? cancelCause : ct.cause());
+                stopTask(t);
             }
-            case Command.TimeOutRun t -> {
-                timedOut = true;
-                journal.write("run timed out after " + spec.pipeline().timeout().map(io.sluice.definition.Durations::format).orElse("?"));
+            if (t.holdsAdmission) {
+                // a cancelled task gives its capacity and pool slot back at once, not when its
+                // process is finally gone (SIGKILL comes only after the grace period)
+                t.holdsAdmission = false;
+                admission.release(runId, t.id, t.resources, t.pool);
             }
-            case Command.FinishRun f -> {
-                state = f.state();
-                String reason = f.state() == RunState.CANCELLED ? cancelCause : f.reason();
-                journal.write("run " + f.state().wireName() + ": " + reason);
-                notifications.add(() -> listener.runChanged(runId, f.state(), reason));
-            }
+            settle(t, TaskState.CANCELLED, ct.cause().equals("run cancelled") ? cancelCause : ct.cause(), notifications);
+        } else if (command instanceof Command.TimeOutRun) {
+            timedOut = true;
+            journal.write("run timed out after " + spec.pipeline().timeout().map(io.sluice.definition.Durations::format).orElse("?"));
+        } else if (command instanceof Command.FinishRun f) {
+            state = f.state();
+            String reason = f.state() == RunState.CANCELLED ? cancelCause : f.reason();
+            journal.write("run " + f.state().wireName() + ": " + reason);
+            notifications.add(() -> listener.runChanged(runId, f.state(), reason));
+        } else {
+            throw new IllegalStateException("a command the driver does not know: " + command);
         }
     }
 
