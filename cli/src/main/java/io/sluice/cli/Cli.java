@@ -35,7 +35,7 @@ final class Cli implements AutoCloseable {
 
     RunStore store() {
         if (store == null) {
-            database = DatabaseAhead.take(home.root()).orElseGet(() -> Database.forHome(home.root(), java.util.Optional.empty()));
+            database = DatabaseAhead.take(home.root()).orElseGet(() -> Database.forCommand(home.root()));
             store = new RunStore(database, clock);
         }
         return store;

@@ -59,7 +59,7 @@ final class DatabaseAhead {
         OPENING.put(homeDir, future);
         Thread.ofPlatform().daemon().name("sluice-open-home").start(() -> {
             try {
-                future.complete(Database.forHome(homeDir, Optional.empty()));
+                future.complete(Database.forCommand(homeDir));
                 Trace.mark("database opened (ahead)");
             } catch (Throwable e) {
                 future.completeExceptionally(e);

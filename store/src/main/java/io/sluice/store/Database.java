@@ -34,14 +34,14 @@ public final class Database implements AutoCloseable {
     /** The two databases Sluice keeps its state in; the SQL differs in a few places only. */
     public enum Dialect { SQLITE, POSTGRESQL }
 
-    private final HikariDataSource dataSource;
+    private final Connections connections;
     /** Made on first use: {@code sluice run} writes through plain JDBC and never needs it. */
     private Jdbi jdbi;
     private final Dialect dialect;
     private final String description;
 
-    private Database(HikariDataSource dataSource, Dialect dialect, String description) {
-        this.dataSource = dataSource;
+    private Database(Connections connections, Dialect dialect, String description) {
+        this.connections = connections;
         this.dialect = dialect;
         this.description = description;
     }
@@ -52,11 +52,23 @@ public final class Database implements AutoCloseable {
      * else the home's embedded SQLite.
      */
     public static Database forHome(Path home, Optional<String> url) {
+        return forHome(home, url, false);
+    }
+
+    /**
+     * The database of a home as one command uses it: {@link #forHome}, but a home's SQLite through
+     * one connection that the command's threads take in turn (see {@link Connections.Single}).
+     */
+    public static Database forCommand(Path home) {
+        return forHome(home, Optional.empty(), true);
+    }
+
+    private static Database forHome(Path home, Optional<String> url, boolean oneConnection) {
         Optional<String> chosen = url.filter(u -> !u.isBlank())
                 .or(() -> Optional.ofNullable(System.getenv("SLUICE_DB_URL")).filter(u -> !u.isBlank()))
                 .or(() -> urlLeftIn(home));
         if (chosen.isEmpty()) {
-            return open(home);
+            return open(home, oneConnection);
         }
         return openUrl(chosen.get());
     }
@@ -96,7 +108,7 @@ public final class Database implements AutoCloseable {
             dataSource.close();
             throw e;
         }
-        return new Database(dataSource, Dialect.POSTGRESQL, redact(url));
+        return new Database(new Connections.Pooled(dataSource), Dialect.POSTGRESQL, redact(url));
     }
 
     /** The URL without its password, to print. */
@@ -143,6 +155,10 @@ public final class Database implements AutoCloseable {
 
     /** Opens (creating and migrating when needed) the embedded SQLite database of the home at {@code home}. */
     public static Database open(Path home) {
+        return open(home, false);
+    }
+
+    private static Database open(Path home, boolean oneConnection) {
         Path file = home.resolve("sluice.db");
         try {
             // the database holds secrets and tokens' hashes: a new home and its database are private
@@ -158,22 +174,40 @@ public final class Database implements AutoCloseable {
         } catch (IOException | UnsupportedOperationException e) {
             throw new StoreException("cannot create the Sluice home " + home + ": " + e.getMessage(), e);
         }
-        HikariDataSource dataSource;
+        org.sqlite.SQLiteDataSource sqlite = sqlite(file);
+        Connections connections;
         try {
             // The first connection to a new database switches it to WAL, which needs the file to
             // itself: processes that open a new home at once would fail with "database is locked"
             // (SQLite does not wait for that lock), so they take the home's lock for it in turn.
-            dataSource = isNew(file) ? underHomeLock(home, () -> sqliteDataSource(file)) : sqliteDataSource(file);
+            java.util.function.Supplier<Connections> connect = oneConnection ? () -> single(sqlite) : () -> pooled(sqlite);
+            connections = isNew(file) ? underHomeLock(home, connect) : connect.get();
         } catch (RuntimeException e) {
             throw new StoreException("cannot open the database " + file + ": " + rootMessage(e), e);
         }
         try {
-            migrate(dataSource, home);
+            // Flyway gets connections of its own; only a home that is not current needs it
+            migrate(connections, connections instanceof Connections.Pooled p ? p.pool() : sqlite, home);
         } catch (RuntimeException e) {
-            dataSource.close();
+            connections.close();
             throw e;
         }
-        return new Database(dataSource, Dialect.SQLITE, file.toString());
+        return new Database(connections, Dialect.SQLITE, file.toString());
+    }
+
+    private static org.sqlite.SQLiteDataSource sqlite(Path file) {
+        // a DataSource rather than a URL: the JDK's DriverManager would look for drivers in every jar
+        org.sqlite.SQLiteDataSource sqlite = new org.sqlite.SQLiteDataSource(new org.sqlite.SQLiteConfig(sqliteProperties()));
+        sqlite.setUrl("jdbc:sqlite:" + file);
+        return sqlite;
+    }
+
+    private static Connections single(org.sqlite.SQLiteDataSource sqlite) {
+        try {
+            return new Connections.Single(sqlite.getConnection());
+        } catch (SQLException e) {
+            throw new StoreException(e.getMessage(), e);
+        }
     }
 
     private static boolean isNew(Path file) {
@@ -184,21 +218,18 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static HikariDataSource sqliteDataSource(Path file) {
+    private static Connections pooled(org.sqlite.SQLiteDataSource sqlite) {
         // configured on the data source itself, not copied from a HikariConfig, which copies its
         // settings by reflection (a cold start spins a dozen method-handle classes for it); the
         // pool then starts with the first connection
         HikariDataSource pool = new HikariDataSource();
-        // a DataSource rather than a URL: the JDK's DriverManager would look for drivers in every jar
-        org.sqlite.SQLiteDataSource sqlite = new org.sqlite.SQLiteDataSource(new org.sqlite.SQLiteConfig(sqliteProperties()));
-        sqlite.setUrl("jdbc:sqlite:" + file);
         pool.setDataSource(sqlite);
         pool.setPoolName("sluice-sqlite");
         pool.setMaximumPoolSize(4);
         pool.setMinimumIdle(1);
         // the first connection now, under the home's lock when the caller holds it (see open)
         try (Connection first = pool.getConnection()) {
-            return pool;
+            return new Connections.Pooled(pool);
         } catch (SQLException e) {
             pool.close();
             throw new StoreException(e.getMessage(), e);
@@ -217,14 +248,14 @@ public final class Database implements AutoCloseable {
         return p;
     }
 
-    private static void migrate(HikariDataSource dataSource, Path home) {
-        if (userVersion(dataSource) == SCHEMA_VERSION) {
+    private static void migrate(Connections connections, javax.sql.DataSource forFlyway, Path home) {
+        if (userVersion(connections) == SCHEMA_VERSION) {
             return;
         }
         // Two processes may open a new home at once; only one may migrate it.
         try {
             underHomeLock(home, () -> {
-                migrateLocked(dataSource, home);
+                migrateLocked(connections, forFlyway, home);
                 return null;
             });
         } catch (StoreException e) {
@@ -252,8 +283,8 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static void migrateLocked(HikariDataSource dataSource, Path home) {
-        int current = userVersion(dataSource);
+    private static void migrateLocked(Connections connections, javax.sql.DataSource forFlyway, Path home) {
+        int current = userVersion(connections);
         if (current == SCHEMA_VERSION) {
             return;
         }
@@ -262,22 +293,30 @@ public final class Database implements AutoCloseable {
                     + current + "); this one knows schema " + SCHEMA_VERSION);
         }
         Flyway.configure()
-                .dataSource(dataSource)
+                .dataSource(forFlyway)
                 .locations("classpath:db/migration/sqlite")
                 .load()
                 .migrate();
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
+        try {
+            Connection c = connections.borrow();
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
+            } finally {
+                connections.giveBack(c);
+            }
         } catch (SQLException e) {
             throw new StoreException("cannot prepare the database in " + home + ": " + e.getMessage(), e);
         }
     }
 
-    private static int userVersion(HikariDataSource dataSource) {
-        try (Connection c = dataSource.getConnection();
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("PRAGMA user_version")) {
-            return rs.next() ? rs.getInt(1) : 0;
+    private static int userVersion(Connections connections) {
+        try {
+            Connection c = connections.borrow();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+                return rs.next() ? rs.getInt(1) : 0;
+            } finally {
+                connections.giveBack(c);
+            }
         } catch (SQLException e) {
             throw new StoreException("cannot read the database: " + e.getMessage(), e);
         }
@@ -293,13 +332,28 @@ public final class Database implements AutoCloseable {
 
     public synchronized Jdbi jdbi() {
         if (jdbi == null) {
-            jdbi = Jdbi.create(dataSource);
+            jdbi = Jdbi.create(new org.jdbi.v3.core.ConnectionFactory() {
+                @Override
+                public Connection openConnection() throws SQLException {
+                    return connections.borrow();
+                }
+
+                @Override
+                public void closeConnection(Connection connection) throws SQLException {
+                    connections.giveBack(connection);
+                }
+            });
         }
         return jdbi;
     }
 
-    javax.sql.DataSource dataSource() {
-        return dataSource;
+    /** A connection for the caller alone, until {@link #giveBack}. */
+    Connection borrow() throws SQLException {
+        return connections.borrow();
+    }
+
+    void giveBack(Connection connection) throws SQLException {
+        connections.giveBack(connection);
     }
 
     public Dialect dialect() {
@@ -318,6 +372,6 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        dataSource.close();
+        connections.close();
     }
 }

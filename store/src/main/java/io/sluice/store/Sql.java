@@ -115,8 +115,13 @@ final class Sql {
 
     /** Runs {@code work} on a connection of {@code database} outside any transaction (each statement commits by itself). */
     static <T> T withConnection(Database database, Work<T> work) {
-        try (Connection connection = database.dataSource().getConnection()) {
-            return work.run(connection);
+        try {
+            Connection connection = database.borrow();
+            try {
+                return work.run(connection);
+            } finally {
+                database.giveBack(connection);
+            }
         } catch (SQLException e) {
             throw new StoreException("cannot use the database " + database.description() + ": " + e.getMessage(), e);
         }
@@ -127,21 +132,30 @@ final class Sql {
      * (its exception goes on unchanged). On SQLite the transaction takes the write lock as it begins.
      */
     static <T> T inTransaction(Database database, Work<T> work) {
-        try (Connection connection = database.dataSource().getConnection()) {
-            connection.setAutoCommit(false);
+        try {
+            Connection connection = database.borrow();
             try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException | Error e) {
-                // before autocommit goes back on, which would commit what was done so far
-                rollback(connection, e);
-                throw e;
+                return inTransaction(connection, work);
             } finally {
-                connection.setAutoCommit(true);
+                database.giveBack(connection);
             }
         } catch (SQLException e) {
             throw new StoreException("cannot write to the database " + database.description() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> T inTransaction(Connection connection, Work<T> work) throws SQLException {
+        connection.setAutoCommit(false);
+        try {
+            T result = work.run(connection);
+            connection.commit();
+            return result;
+        } catch (SQLException | RuntimeException | Error e) {
+            // before autocommit goes back on, which would commit what was done so far
+            rollback(connection, e);
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
         }
     }
 
